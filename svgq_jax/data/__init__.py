@@ -1,0 +1,1 @@
+"""Data pipeline: logos -> canonical images -> VTracer SSIM labels -> backbone features -> dataset."""

@@ -1,0 +1,86 @@
+"""python -m svgq_jax.data build|measure|info — build, label and inspect datasets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from svgq_jax import cli
+from svgq_jax.data.build import DEFAULT_LOGOS, DEFAULT_PARAMS_PER_LOGO, BuildConfig, build_dataset, format_report
+from svgq_jax.errors import InputError
+
+
+def _parser() -> cli.Parser:
+    p = cli.Parser(prog="python -m svgq_jax.data", description=__doc__.split(" — ")[1])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=cli.Parser)
+    b = sub.add_parser(
+        "build",
+        help="build a dataset directory (resumable)",
+        description="Draw or import logos, trace each with K parameter sets through VTracer, label each with the "
+        "real SSIM of the re-rendered SVG, and compute ResNet-50 features. Interrupt at any time; rerun the same "
+        "command to resume.",
+    )
+    b.add_argument("--out", required=True, help="dataset directory to create or resume")
+    b.add_argument("--logos", default=DEFAULT_LOGOS, help=f"'procedural:N' or a folder of PNG/JPEG/WebP/SVG files; subfolder names give the logo type (default {DEFAULT_LOGOS})")
+    b.add_argument("--params-per-logo", type=int, default=DEFAULT_PARAMS_PER_LOGO, help=f"parameter sets per logo: VTracer's defaults plus K-1 Latin-hypercube samples (default {DEFAULT_PARAMS_PER_LOGO})")
+    b.add_argument("--workers", type=int, default=0, help="parallel tracing processes (default 0 = all cores)")
+    b.add_argument("--seed", type=int, default=0, help="seed for the logos and parameter sets (default 0)")
+    b.add_argument("--backbone-weights", metavar="FILE", help="pretrained ResNet-50 weights (.pth); default: $SVGQ_BACKBONE_WEIGHTS, the torch hub cache, else the seeded random backbone")
+    b.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per trace before it is recorded as failed (default 30)")
+    b.add_argument("--quiet", action="store_true", help="no progress bars or summary")
+    m = sub.add_parser(
+        "measure",
+        help="the real SSIM of each (image, parameters) pair in a JSONL file",
+        description='Each input line is {"image": PATH, "params": {8 named values}, ...}; relative paths are resolved '
+        "against the JSONL file's folder. Output lines keep every input field and add ssim (or error).",
+    )
+    m.add_argument("--pairs", required=True, metavar="IN.jsonl")
+    m.add_argument("--out", required=True, metavar="OUT.jsonl")
+    m.add_argument("--workers", type=int, default=0, help="parallel processes (default 0 = all cores)")
+    m.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per trace (default 30)")
+    m.add_argument("--quiet", action="store_true")
+    i = sub.add_parser("info", help="summarise a dataset directory", description="Print a dataset's metadata and build report.")
+    i.add_argument("dir", metavar="DIR")
+    i.add_argument("--json", action="store_true", help="machine-readable output")
+    return p
+
+
+def _info(path: str, as_json: bool) -> None:
+    root = Path(path)
+    if not (root / "metadata.json").is_file():
+        raise InputError(f"{root}: not a finished dataset (no metadata.json)")
+    meta = json.loads((root / "metadata.json").read_text())
+    report = json.loads((root / "report.json").read_text())
+    if as_json:
+        print(json.dumps({"metadata": meta, "report": report}, indent=2))
+        return
+    bb = meta["backbone"]
+    print(f"dataset {root}  (format {meta['format_version']}, parameter space v{meta['param_space_version']})")
+    print(f"logos {meta['logos']}  seed {meta['seed']}  parameter sets per logo {meta['params_per_logo']}")
+    print(f"backbone {bb['name']}  sha256 {bb['sha256'][:16]}…  pretrained {bb['pretrained']}")
+    print(format_report(report))
+
+
+def run(argv=None) -> int:
+    a = _parser().parse_args(argv)
+    if a.command == "build":
+        build_dataset(
+            BuildConfig(
+                out=a.out, logos=a.logos, params_per_logo=a.params_per_logo, workers=a.workers,
+                seed=a.seed, backbone_weights=a.backbone_weights, timeout=a.timeout, quiet=a.quiet,
+            )
+        )
+    elif a.command == "measure":
+        from svgq_jax.data.measure import measure_pairs
+
+        counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, quiet=a.quiet)
+        if not a.quiet:
+            print(f"measured {counts.get('measured', 0)}, errors {counts.get('errors', 0)}, resumed {counts.get('resumed', 0)} -> {a.out}", file=sys.stderr)
+    else:
+        _info(a.dir, a.json)
+    return 0
+
+
+if __name__ == "__main__":
+    cli.main(run)

@@ -1,0 +1,362 @@
+"""Build a dataset directory: logos -> canonical images -> SSIM labels -> features.
+
+Each stage is resumable. Canonical images are written first; each image's labels
+are committed in one atomic file once all its parameter sets are traced; features
+are cached per image. A rerun after an interruption skips finished work and gives
+the same dataset (trace times aside, which are measurements).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import sys
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from svgq_jax import params as P
+from svgq_jax.data import dataset as D
+from svgq_jax.data.features import FeatureExtractor
+from svgq_jax.data.images import IMAGE_SUFFIXES
+from svgq_jax.data.pool import run_tasks
+from svgq_jax.errors import InputError
+
+DEFAULT_LOGOS = "procedural:400"
+DEFAULT_PARAMS_PER_LOGO = 16
+PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    out: str
+    logos: str = DEFAULT_LOGOS
+    params_per_logo: int = DEFAULT_PARAMS_PER_LOGO
+    workers: int = 0  # 0 = all cores
+    seed: int = 0
+    backbone_weights: str | None = None
+    timeout: float = 30.0  # seconds per trace before the worker is killed
+    feature_batch: int = 16
+    quiet: bool = False
+
+    @property
+    def n_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class ImageRecord:
+    index: int
+    id: str
+    type: str
+    source: str
+
+
+def parse_logos(spec: str) -> tuple[str, int | Path]:
+    """'procedural:N' -> ('procedural', N); a path -> ('folder', Path)."""
+    if spec.startswith("procedural:"):
+        n = spec.split(":", 1)[1]
+        if not n.isdigit() or int(n) < 1:
+            raise InputError(f"--logos {spec}: expected procedural:N with N a positive integer")
+        return "procedural", int(n)
+    path = Path(spec).expanduser()
+    if not path.exists():
+        raise InputError(f"--logos {spec}: no such folder or file (or use procedural:N)")
+    return "folder", path.resolve()
+
+
+def _folder_files(root: Path) -> list[tuple[Path, str]]:
+    """(file, logo type) for every non-hidden file; the type is the first subfolder name."""
+    if root.is_file():
+        return [(root, "unknown")]
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts))
+    return [(p, p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else "unknown") for p in files]
+
+
+def _say(cfg: BuildConfig, msg: str) -> None:
+    if not cfg.quiet:
+        print(msg, file=sys.stderr)
+
+
+def _bar(cfg: BuildConfig, **kw):
+    return tqdm(disable=cfg.quiet, dynamic_ncols=True, file=sys.stderr, **kw)
+
+
+# ---------------------------------------------------------------- stage 1: images
+
+
+def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
+    if (root / "images.jsonl").is_file():
+        return [ImageRecord(**r) for r in D.read_jsonl(root / "images.jsonl")]
+    kind, arg = parse_logos(cfg.logos)
+    skipped = []
+    if kind == "procedural":
+        tasks = [(i, (i, cfg.seed)) for i in range(arg)]
+        target, sources = "svgq_jax.data.tasks:procedural_task", {i: f"procedural:{cfg.seed}:{i}" for i in range(arg)}
+    else:
+        files = _folder_files(arg)
+        supported = [(p, t) for p, t in files if p.suffix.lower() in IMAGE_SUFFIXES]
+        tasks = [(i, (str(p),)) for i, (p, _) in enumerate(supported)]
+        target, sources = "svgq_jax.data.tasks:import_task", {i: str(p) for i, (p, _) in enumerate(supported)}
+        skipped = [{"source": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"} for p, _ in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+    results = {}
+    with _bar(cfg, total=len(tasks), desc="images", unit="img") as bar:
+        for o in run_tasks(target, tasks, cfg.n_workers, cfg.timeout):
+            bar.update()
+            if o.ok:
+                results[o.key] = o.value
+            else:
+                skipped.append({"source": sources[o.key], "reason": o.error})
+    records, seen = [], {}
+    (root / "images").mkdir(exist_ok=True)
+    for key in sorted(results):
+        if kind == "procedural":
+            logo_type, image_id, png = results[key]
+        else:
+            (image_id, png), logo_type = results[key], supported[key][1]
+        if image_id in seen:  # the same picture twice would leak across splits
+            skipped.append({"source": sources[key], "reason": f"duplicate of {seen[image_id]}"})
+            continue
+        seen[image_id] = sources[key]
+        rec = ImageRecord(len(records), image_id, logo_type, sources[key])
+        D.write_atomic(root / "images" / D.image_filename(rec.index, rec.id), png)
+        records.append(rec)
+    if not records:
+        raise InputError(f"--logos {cfg.logos}: no readable images ({len(skipped)} skipped)")
+    D.write_jsonl(root / "skipped.jsonl", sorted(skipped, key=lambda s: s["source"]))
+    D.write_jsonl(root / "images.jsonl", [asdict(r) for r in records])
+    return records
+
+
+# ---------------------------------------------------------------- stage 2: labels
+
+
+def image_param_sets(cfg: BuildConfig, image_id: str) -> np.ndarray:
+    """The K raw parameter sets of one image, seeded by the build seed and the image's content."""
+    return P.param_sets_for_image(cfg.params_per_logo, [cfg.seed, int(image_id[:16], 16)])
+
+
+def _labels_path(root: Path, rec: ImageRecord) -> Path:
+    return root / "labels" / f"{rec.id[:16]}.json"
+
+
+def _read_labels(root: Path, rec: ImageRecord, sets: np.ndarray) -> dict | None:
+    """The committed labels of an image, or None if absent or made with other parameter sets."""
+    path = _labels_path(root, rec)
+    if not path.is_file():
+        return None
+    try:
+        lab = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return lab if np.array_equal(np.asarray(lab["params"], dtype=np.float32), sets) else None
+
+
+def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> None:
+    (root / "labels").mkdir(exist_ok=True)
+    sets = {r.index: image_param_sets(cfg, r.id) for r in records}
+    todo = [r for r in records if _read_labels(root, r, sets[r.index]) is None]
+    k = cfg.params_per_logo
+    tasks = (
+        ((r.index, j), (r.id, str(root / "images" / D.image_filename(r.index, r.id)), sets[r.index][j]))
+        for r in todo
+        for j in range(k)
+    )
+    pending = {r.index: [None] * k for r in todo}
+    by_index = {r.index: r for r in todo}
+    done_before = (len(records) - len(todo)) * k
+    with _bar(cfg, total=len(records) * k, initial=done_before, desc="labels", unit="ex") as bar:
+        for o in run_tasks("svgq_jax.data.tasks:label_task", tasks, cfg.n_workers, cfg.timeout):
+            i, j = o.key
+            pending[i][j] = o
+            bar.update()
+            if all(x is not None for x in pending[i]):
+                _commit_labels(root, by_index[i], sets[i], pending.pop(i))
+
+
+def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: list) -> None:
+    D.write_json(
+        _labels_path(root, rec),
+        {
+            "id": rec.id,
+            "params": sets.tolist(),
+            "ssim": [o.value[0] if o.ok else None for o in outcomes],
+            "trace_seconds": [o.value[1] if o.ok else None for o in outcomes],
+            "svg_bytes": [o.value[2] if o.ok else None for o in outcomes],
+            "error": [None if o.ok else o.error for o in outcomes],
+        },
+    )
+
+
+# ---------------------------------------------------------------- stage 3: features
+
+
+def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx: FeatureExtractor) -> np.ndarray:
+    from PIL import Image
+
+    cache = root / "cache" / "features" / fx.spec.short
+    cache.mkdir(parents=True, exist_ok=True)
+    paths = [cache / f"{r.id}.npy" for r in records]
+    b = cfg.feature_batch
+    # Batches are aligned to image indices so a resumed build computes each image
+    # in the same batch as an uninterrupted one: bit-identical features.
+    batches = [range(s, min(s + b, len(records))) for s in range(0, len(records), b)]
+    todo = [bt for bt in batches if not all(paths[i].is_file() for i in bt)]
+    with _bar(cfg, total=len(records), initial=len(records) - sum(map(len, todo)), desc="features", unit="img") as bar:
+        for bt in todo:
+            imgs = np.stack([np.asarray(Image.open(root / "images" / D.image_filename(i, records[i].id)).convert("RGB")) for i in bt])
+            for i, f in zip(bt, fx(imgs)):
+                D.save_npy(paths[i], f)
+            bar.update(len(bt))
+    return np.stack([np.load(p) for p in paths]).astype(np.float32)
+
+
+# ---------------------------------------------------------------- finish
+
+
+def _ssim_summary(ssim: np.ndarray) -> dict:
+    if len(ssim) == 0:
+        return {}
+    q = np.percentile(ssim, [0, 10, 25, 50, 75, 90, 100])
+    return {"mean": float(ssim.mean()), "std": float(ssim.std()), **{k: float(v) for k, v in zip(("min", "p10", "p25", "median", "p75", "p90", "max"), q)}}
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict) -> dict:
+    cols = {k: [] for k in D.EXAMPLE_FIELDS}
+    failures = []
+    for r in records:
+        lab = json.loads(_labels_path(root, r).read_text())
+        for j, vec in enumerate(lab["params"]):
+            if lab["error"][j] is not None:
+                failures.append({"image_index": r.index, "params": P.from_vector(vec), "reason": lab["error"][j]})
+                continue
+            cols["image_index"].append(r.index)
+            cols["params"].append(vec)
+            # SSIM can dip a hair below 0 for anti-correlated images; labels live in [0, 1].
+            cols["ssim"].append(min(max(lab["ssim"][j], 0.0), 1.0))
+            cols["trace_seconds"].append(lab["trace_seconds"][j])
+            cols["svg_bytes"].append(lab["svg_bytes"][j])
+    ex = {
+        "image_index": np.asarray(cols["image_index"], dtype=np.int32),
+        "params": np.asarray(cols["params"], dtype=np.float32).reshape(-1, P.N_PARAMS),
+        "ssim": np.asarray(cols["ssim"], dtype=np.float32),
+        "trace_seconds": np.asarray(cols["trace_seconds"], dtype=np.float32),
+        "svg_bytes": np.asarray(cols["svg_bytes"], dtype=np.int32),
+    }
+    D.save_npy(root / "features.npy", features)
+    D.save_npz(root / "examples.npz", **ex)
+    D.write_jsonl(root / "failures.jsonl", failures)
+    skipped = D.read_jsonl(root / "skipped.jsonl")
+    types = Counter(r.type for r in records)
+    report = {
+        "images": len(records),
+        "examples": int(len(ex["ssim"])),
+        "failures": len(failures),
+        "failure_reasons": dict(Counter(f["reason"].split(":")[0] for f in failures)),
+        "skipped_files": len(skipped),
+        "images_by_type": dict(sorted(types.items())),
+        "examples_by_type": dict(sorted(Counter(records[i].type for i in ex["image_index"]).items())),
+        "ssim": _ssim_summary(ex["ssim"]),
+        "mean_trace_seconds": float(ex["trace_seconds"].mean()) if len(ex["ssim"]) else None,
+        "seconds": seconds,
+    }
+    D.write_json(root / "report.json", report)
+    meta = {
+        "format_version": D.FORMAT_VERSION,
+        "param_space_version": P.PARAM_SPACE_VERSION,
+        "param_space": P.table(),
+        "fixed_settings": P.FIXED_SETTINGS,
+        "ssim_definition": D.SSIM_DEFINITION,
+        "backbone": spec.to_json(),
+        "logos": cfg.logos,
+        "seed": cfg.seed,
+        "params_per_logo": cfg.params_per_logo,
+        "counts": {k: report[k] for k in ("images", "examples", "failures", "skipped_files", "images_by_type")},
+        "logo_types": sorted(types),
+        "packages": _versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    D.write_json(root / "metadata.json", meta)  # last: marks the build finished
+    return report
+
+
+def _build_spec(cfg: BuildConfig, spec) -> dict:
+    logos = cfg.logos if cfg.logos.startswith("procedural:") else str(parse_logos(cfg.logos)[1])
+    return {
+        "format_version": D.FORMAT_VERSION,
+        "param_space_version": P.PARAM_SPACE_VERSION,
+        "logos": logos,
+        "params_per_logo": cfg.params_per_logo,
+        "seed": cfg.seed,
+        "backbone": {"name": spec.name, "sha256": spec.sha256},
+    }
+
+
+def build_dataset(cfg: BuildConfig) -> dict:
+    """Build (or finish) the dataset in `cfg.out` and return the build report."""
+    if cfg.params_per_logo < 1:
+        raise InputError(f"--params-per-logo must be at least 1, got {cfg.params_per_logo}")
+    if cfg.workers < 0:
+        raise InputError(f"--workers must be 0 (all cores) or more, got {cfg.workers}")
+    parse_logos(cfg.logos)
+    root = Path(cfg.out)
+    t0 = time.perf_counter()
+    fx = FeatureExtractor(cfg.backbone_weights, quiet=cfg.quiet)
+    spec = _build_spec(cfg, fx.spec)
+    previous = root / "build.json"
+    if previous.is_file() and json.loads(previous.read_text()) != spec:
+        raise InputError(f"{root} holds a dataset built with other settings ({previous}); choose another --out")
+    if root.exists() and not previous.is_file() and any(root.iterdir()):
+        raise InputError(f"{root} exists and is not a dataset directory; choose another --out")
+    if (root / "metadata.json").is_file():
+        _say(cfg, f"{root}: dataset already complete")
+        return json.loads((root / "report.json").read_text())
+    root.mkdir(parents=True, exist_ok=True)
+    D.write_json(previous, spec)
+    seconds = {}
+    t = time.perf_counter()
+    records = _stage_images(cfg, root)
+    seconds["images"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _stage_labels(cfg, root, records)
+    seconds["labels"] = time.perf_counter() - t
+    t = time.perf_counter()
+    features = _stage_features(cfg, root, records, fx)
+    seconds["features"] = time.perf_counter() - t
+    seconds["total"] = time.perf_counter() - t0
+    report = _finish(cfg, root, records, features, fx.spec, {k: round(v, 2) for k, v in seconds.items()})
+    _say(cfg, format_report(report))
+    return report
+
+
+def format_report(report: dict) -> str:
+    s = report["ssim"]
+    lines = [
+        f"images {report['images']}  examples {report['examples']}  failures {report['failures']}  skipped files {report['skipped_files']}",
+        "by type: " + ", ".join(f"{k} {v}" for k, v in report["images_by_type"].items()),
+    ]
+    if s:
+        lines.append(
+            f"SSIM mean {s['mean']:.3f} std {s['std']:.3f}  min {s['min']:.3f} p10 {s['p10']:.3f} "
+            f"median {s['median']:.3f} p90 {s['p90']:.3f} max {s['max']:.3f}"
+        )
+    if report["failure_reasons"]:
+        lines.append("failure reasons: " + ", ".join(f"{k} {v}" for k, v in report["failure_reasons"].items()))
+    lines.append("time: " + ", ".join(f"{k} {v:.1f}s" for k, v in report["seconds"].items()))
+    return "\n".join(lines)

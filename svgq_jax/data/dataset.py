@@ -1,0 +1,172 @@
+"""The dataset directory: its documented layout, atomic writes, and the loader.
+
+Layout (format version 1; everything is numpy or JSON, loadable without JAX):
+
+    metadata.json   written last; its presence marks a finished build. Holds the
+                    format and parameter-space versions, the SSIM definition, the
+                    backbone name and weights sha256, seed, counts and packages.
+    build.json      the build settings, written first; a resumed build must match.
+    images.jsonl    one line per image, in index order: index, id (sha256 of the
+                    canonical pixels), type, source.
+    images/         the canonical 256x256 PNGs, "<index:05d>-<id[:16]>.png".
+    features.npy    float32 [n_images, 2048]; row i belongs to image i.
+    examples.npz    per labelled example, sorted by (image, parameter set):
+                    image_index int32 [N], params float32 [N, 8] (raw values in
+                    parameter-table order), ssim float32 [N], trace_seconds
+                    float32 [N], svg_bytes int32 [N].
+    failures.jsonl  parameter sets whose trace or render failed, with the reason.
+    skipped.jsonl   input files that could not be imported, with the reason.
+    report.json     the build summary (counts by type, SSIM distribution, times).
+    labels/, cache/ per-image intermediate results that make the build resumable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from svgq_jax import params as P
+from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.errors import InputError
+
+FORMAT_VERSION = 1
+MIN_TRAIN_EXAMPLES = 1000
+SSIM_DEFINITION = (
+    "Wang et al. 2004 SSIM; 11-tap Gaussian window sigma=1.5 (truncate 3.5), K1=0.01, K2=0.03, "
+    "data_range=255, population covariance, per RGB channel over the valid region, averaged; "
+    "reference = canonical 256x256 RGB, candidate = resvg render of VTracer's SVG at 256x256 on white"
+)
+EXAMPLE_FIELDS = ("image_index", "params", "ssim", "trace_seconds", "svg_bytes")
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a file so that readers see the old content or the new, never a torn one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    os.replace(tmp, path)
+
+
+def write_json(path: Path, obj) -> None:
+    write_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def write_jsonl(path: Path, rows) -> None:
+    write_atomic(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.save(f, array)
+    os.replace(tmp, path)
+
+
+def save_npz(path: Path, **arrays) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        np.savez(f, **arrays)
+    os.replace(tmp, path)
+
+
+@dataclass
+class Dataset:
+    """A finished dataset in memory. Inputs are assembled per example on demand."""
+
+    root: Path
+    metadata: dict
+    image_ids: list[str]
+    image_types: np.ndarray  # str [n_images]
+    features: np.ndarray  # float32 [n_images, 2048]
+    image_index: np.ndarray  # int32 [N]
+    params: np.ndarray  # float32 [N, 8] raw
+    ssim: np.ndarray  # float32 [N]
+    trace_seconds: np.ndarray = field(repr=False, default=None)
+    svg_bytes: np.ndarray = field(repr=False, default=None)
+
+    @property
+    def n_images(self) -> int:
+        return len(self.image_ids)
+
+    @property
+    def n_examples(self) -> int:
+        return len(self.ssim)
+
+    @property
+    def backbone(self) -> dict:
+        return self.metadata["backbone"]
+
+    def image_path(self, i: int) -> Path:
+        return self.root / "images" / image_filename(i, self.image_ids[i])
+
+    def inputs(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Raw model inputs [N, 2056]: the image's 2048 features, then the 8 raw parameters."""
+        rows = np.arange(self.n_examples) if rows is None else np.asarray(rows)
+        return np.concatenate([self.features[self.image_index[rows]], self.params[rows]], axis=1)
+
+
+def image_filename(index: int, image_id: str) -> str:
+    return f"{index:05d}-{image_id[:16]}.png"
+
+
+def _fail(root: Path, what: str):
+    raise InputError(f"dataset {root}: {what}")
+
+
+def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES) -> Dataset:
+    """Load a finished dataset and check its invariants; InputError names the first broken one."""
+    root = Path(path)
+    meta_path = root / "metadata.json"
+    if not root.is_dir():
+        _fail(root, "no such directory")
+    if not meta_path.is_file():
+        _fail(root, "not a finished dataset (no metadata.json); rerun `python -m svgq_jax.data build` to finish it")
+    try:
+        meta = json.loads(meta_path.read_text())
+        images = read_jsonl(root / "images.jsonl")
+        features = np.load(root / "features.npy")
+        with np.load(root / "examples.npz") as z:
+            ex = {k: z[k] for k in EXAMPLE_FIELDS}
+    except (OSError, ValueError, KeyError) as e:
+        _fail(root, f"unreadable ({type(e).__name__}: {e})")
+    if meta.get("format_version") != FORMAT_VERSION:
+        _fail(root, f"format version {meta.get('format_version')} (this package reads {FORMAT_VERSION})")
+    if meta.get("param_space_version") != P.PARAM_SPACE_VERSION:
+        _fail(root, f"parameter-space version {meta.get('param_space_version')}, expected {P.PARAM_SPACE_VERSION}")
+    n_img, n = len(images), len(ex["ssim"])
+    if features.shape != (n_img, FEATURE_DIM) or not np.isfinite(features).all():
+        _fail(root, f"features must be finite [{n_img}, {FEATURE_DIM}], got {features.shape}")
+    if ex["params"].shape != (n, P.N_PARAMS):
+        _fail(root, f"params must be [{n}, {P.N_PARAMS}], got {ex['params'].shape}")
+    if not (np.isfinite(ex["ssim"]).all() and (ex["ssim"] >= 0).all() and (ex["ssim"] <= 1).all()):
+        _fail(root, "SSIM labels must be finite and in [0, 1]")
+    if n and (ex["image_index"].min() < 0 or ex["image_index"].max() >= n_img):
+        _fail(root, "an example points at an image that does not exist")
+    try:
+        P.validate_matrix(ex["params"])
+    except InputError as e:
+        _fail(root, f"parameters out of range: {e}")
+    if n < min_examples:
+        _fail(root, f"{n} labelled examples; training needs at least {min_examples}")
+    return Dataset(
+        root=root,
+        metadata=meta,
+        image_ids=[r["id"] for r in images],
+        image_types=np.array([r["type"] for r in images]),
+        features=features.astype(np.float32),
+        **ex,
+    )

@@ -1,0 +1,41 @@
+"""`data measure`: the real SSIM of each (image, parameters) pair in a JSONL file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+
+from tqdm.auto import tqdm
+
+from svgq_jax.data.pool import run_tasks
+from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
+
+
+def measure_pairs(pairs_path, out_path, workers: int = 0, timeout: float = 30.0, quiet: bool = False) -> dict:
+    """Trace, render and score every pair; returns counts {"measured", "errors", "resumed"}."""
+    pairs = read_pairs(pairs_path)
+    writer = OrderedWriter(out_path, pairs)
+    counts = Counter(resumed=writer.done)
+    tasks = []
+    for i, pair in writer.todo():
+        if pair.error:
+            writer.put(i, result_row(pair, error=pair.error))
+            counts["errors"] += 1
+        else:
+            tasks.append((i, (str(pair.image), pair.params)))
+    try:
+        with tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar:
+            for o in run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers or os.cpu_count() or 1, timeout):
+                pair = pairs[o.key]
+                if o.ok:
+                    ssim, seconds, size = o.value
+                    writer.put(o.key, result_row(pair, ssim=ssim, trace_seconds=seconds, svg_bytes=size))
+                    counts["measured"] += 1
+                else:
+                    writer.put(o.key, result_row(pair, error=f"line {pair.line}: {o.error}"))
+                    counts["errors"] += 1
+                bar.update()
+    finally:
+        writer.close()
+    return dict(counts)

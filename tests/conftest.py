@@ -1,0 +1,54 @@
+"""Shared fixtures: small data that the tests generate themselves."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+REPO = Path(__file__).resolve().parents[1]
+REAL_LOGOS = REPO.parent / "shared" / "real-logos"
+
+
+def run_cli(*args, cwd=None, env=None, timeout=600) -> subprocess.CompletedProcess:
+    """Run `python -m <args>` as a real subprocess and capture its output."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", *map(str, args)], cwd=cwd or REPO, env=full_env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def draw_test_logo(seed: int, size=(256, 256), mode="RGB") -> Image.Image:
+    """A small flat-colour logo: a few anti-aliased shapes on white."""
+    rng = np.random.default_rng(seed)
+    big = Image.new("RGB", (size[0] * 2, size[1] * 2), "white")
+    d = ImageDraw.Draw(big)
+    for _ in range(3):
+        x0, y0 = rng.integers(0, big.width // 2), rng.integers(0, big.height // 2)
+        x1, y1 = x0 + rng.integers(20, big.width // 2), y0 + rng.integers(20, big.height // 2)
+        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
+        (d.ellipse if rng.random() < 0.5 else d.rectangle)([x0, y0, x1, y1], fill=colour)
+    return big.resize(size, Image.LANCZOS).convert(mode)
+
+
+@pytest.fixture(scope="session")
+def logo_folder(tmp_path_factory) -> Path:
+    """A folder of user images: two typed subfolders, plus broken files that must be skipped."""
+    root = tmp_path_factory.mktemp("logos")
+    (root / "simple_geometric").mkdir()
+    (root / "text_based").mkdir()
+    for i in range(4):
+        draw_test_logo(i).save(root / "simple_geometric" / f"logo{i}.png")
+    draw_test_logo(10, size=(300, 120)).save(root / "text_based" / "wide.jpg", quality=95)
+    draw_test_logo(11, size=(64, 64), mode="P").save(root / "text_based" / "palette.png")
+    draw_test_logo(12).save(root / "top.webp")
+    (root / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    (root / "empty.jpg").write_bytes(b"")
+    (root / "readme.txt").write_text("not an image")
+    return root

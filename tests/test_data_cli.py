@@ -1,0 +1,83 @@
+import json
+
+from conftest import REAL_LOGOS, draw_test_logo, run_cli
+from svgq_jax import params as P
+
+
+def test_help_explains_each_command():
+    for args in ([], ["build"], ["measure"], ["info"]):
+        r = run_cli("svgq_jax.data", *args, "--help")
+        assert r.returncode == 0 and "usage:" in r.stdout
+    assert "resume" in run_cli("svgq_jax.data", "build", "--help").stdout
+
+
+def test_bad_build_input_is_one_line_exit_2(tmp_path):
+    for args, words in [
+        (["--logos", str(tmp_path / "nowhere")], "no such folder"),
+        (["--logos", "procedural:abc"], "procedural:N"),
+        (["--params-per-logo", "0"], "at least 1"),
+        (["--backbone-weights", str(tmp_path / "w.pth")], "does not exist"),
+    ]:
+        r = run_cli("svgq_jax.data", "build", "--out", tmp_path / "ds", *args)
+        assert r.returncode == 2, r.stderr
+        last = r.stderr.strip().splitlines()[-1]
+        assert last.startswith("error:") and words in last and "Traceback" not in r.stderr
+
+
+def test_measure_keeps_fields_and_marks_bad_lines(tmp_path):
+    draw_test_logo(0).save(tmp_path / "a.png")
+    (tmp_path / "sub").mkdir()
+    draw_test_logo(1, size=(200, 100)).save(tmp_path / "sub" / "b.jpg")
+    (tmp_path / "bad.png").write_bytes(b"junk")
+    good = P.VTRACER_DEFAULTS
+    lines = [
+        {"image": "a.png", "params": good, "tag": 1},
+        {"image": "sub/b.jpg", "params": {**good, "color_precision": 2}, "tag": 2},
+        "not json",
+        {"image": "a.png", "params": {**good, "color_precision": 9}, "tag": 4},
+        {"image": "missing.png", "params": good, "tag": 5},
+        {"image": "bad.png", "params": good, "tag": 6},
+        {"params": good, "tag": 7},
+    ]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(l if isinstance(l, str) else json.dumps(l) for l in lines) + "\n")
+    r = run_cli("svgq_jax.data", "measure", "--pairs", pairs, "--out", tmp_path / "out.jsonl", "--workers", "2")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert len(rows) == 7 and not (tmp_path / "out.jsonl.partial").exists()
+    assert [r.get("tag") for r in rows] == [1, 2, None, 4, 5, 6, 7]
+    assert 0.5 < rows[0]["ssim"] <= 1 and 0 < rows[1]["ssim"] < rows[0]["ssim"] + 0.5
+    assert rows[0]["params"] == good and "error" not in rows[0]
+    assert "not valid JSON" in rows[2]["error"] and rows[2]["input"] == "not json"
+    assert "color_precision" in rows[3]["error"] and "ssim" not in rows[3]
+    assert "cannot read" in rows[4]["error"] and "not a readable image" in rows[5]["error"]
+    assert "missing \"image\"" in rows[6]["error"]
+
+
+def test_measure_resumes_from_a_partial_output(tmp_path):
+    draw_test_logo(2).save(tmp_path / "a.png")
+    rows = [{"image": "a.png", "params": {**P.VTRACER_DEFAULTS, "path_precision": k}} for k in range(1, 5)]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    # a previous run finished the first two lines, with a recognisable marker value
+    (tmp_path / "o.jsonl.partial").write_text("".join(json.dumps({**r, "ssim": -7.0}) + "\n" for r in rows[:2]))
+    r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl")
+    assert r.returncode == 0 and "resumed 2" in r.stderr
+    out = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [o["ssim"] for o in out[:2]] == [-7.0, -7.0] and all(0 < o["ssim"] <= 1 for o in out[2:])
+
+
+def test_measure_missing_pairs_file(tmp_path):
+    r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "none.jsonl", "--out", tmp_path / "o.jsonl")
+    assert r.returncode == 2 and r.stderr.strip().startswith("error:") and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_info_reports_a_dataset(tmp_path):
+    out = tmp_path / "ds"
+    r = run_cli("svgq_jax.data", "build", "--out", out, "--logos", "procedural:5", "--params-per-logo", "2", "--quiet")
+    assert r.returncode == 0, r.stderr
+    info = json.loads(run_cli("svgq_jax.data", "info", out, "--json").stdout)
+    assert info["metadata"]["counts"]["images"] == 5 and info["report"]["examples"] + info["report"]["failures"] == 10
+    text = run_cli("svgq_jax.data", "info", out).stdout
+    assert "resnet50-random-seed0" in text and "SSIM mean" in text
+    r = run_cli("svgq_jax.data", "info", tmp_path)
+    assert r.returncode == 2 and "not a finished dataset" in r.stderr

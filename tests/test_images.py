@@ -1,0 +1,79 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import draw_test_logo
+from svgq_jax.data import images
+from svgq_jax.errors import InputError
+
+
+def encode(img, fmt, **kw):
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def test_canvas_sized_image_is_left_as_it_is():
+    img = draw_test_logo(1)
+    out = images.decode_image(encode(img, "PNG"))
+    assert np.array_equal(images.to_array(out), images.to_array(img))
+
+
+def test_alpha_is_composited_over_white():
+    rgba = Image.new("RGBA", (256, 256), (255, 0, 0, 0))
+    rgba.paste((0, 0, 255, 128), (0, 0, 128, 256))
+    out = images.to_array(images.decode_image(encode(rgba, "PNG")))
+    assert tuple(out[10, 200]) == (255, 255, 255)  # fully transparent -> white
+    assert abs(int(out[10, 10, 0]) - 127) <= 1 and out[10, 10, 2] == 255  # half blue over white
+
+
+def test_aspect_is_kept_and_centred():
+    wide = Image.new("RGB", (400, 100), (0, 0, 0))
+    out = images.to_array(images.decode_image(encode(wide, "PNG")))
+    assert out.shape == (256, 256, 3)
+    assert (out[:90] == 255).all() and (out[-90:] == 255).all()  # white bands above and below
+    assert (out[128, :] < 10).all()  # the black band spans the full width
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "LA", "1", "I;16", "CMYK"])
+def test_odd_modes_become_rgb(mode):
+    img = draw_test_logo(2, size=(100, 80)).convert(mode if mode != "I;16" else "I")
+    fmt = "TIFF" if mode in ("CMYK", "I;16") else "PNG"
+    out = images.decode_image(encode(img, fmt))
+    assert out.mode == "RGB" and out.size == (256, 256)
+
+
+def test_tiny_and_huge_images():
+    tiny = images.decode_image(encode(Image.new("RGB", (1, 1), (10, 200, 30)), "PNG"))
+    assert tiny.size == (256, 256) and tuple(images.to_array(tiny)[128, 128]) == (10, 200, 30)
+    huge = Image.new("RGB", (6000, 3000), (250, 0, 0))
+    out = images.decode_image(encode(huge, "JPEG", quality=80))
+    assert out.size == (256, 256) and images.to_array(out)[128, 128, 0] > 200
+
+
+def test_jpeg_webp_and_svg():
+    for fmt in ("JPEG", "WEBP"):
+        assert images.decode_image(encode(draw_test_logo(3), fmt)).size == (256, 256)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 12"><rect width="24" height="12" fill="#00f"/></svg>'
+    out = images.to_array(images.decode_image(svg))
+    assert tuple(out[128, 128]) == (0, 0, 255) and tuple(out[10, 128]) == (255, 255, 255)
+
+
+@pytest.mark.parametrize("data, words", [(b"", "empty"), (b"garbage bytes", "not a readable image"), (b"<svg", "unreadable SVG")])
+def test_bad_files_raise_one_clear_error(data, words):
+    with pytest.raises(InputError, match=words):
+        images.decode_image(data, "x")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(InputError, match="cannot read"):
+        images.load_image(tmp_path / "nope.png")
+
+
+def test_hash_depends_on_pixels_not_encoding():
+    img = draw_test_logo(6)
+    a = images.decode_image(encode(img, "PNG"))
+    b = images.decode_image(encode(img, "PNG", compress_level=1))
+    assert images.image_hash(a) == images.image_hash(b) != images.image_hash(draw_test_logo(7))

@@ -1,0 +1,101 @@
+import math
+
+import numpy as np
+import pytest
+
+from svgq_jax import params as P
+from svgq_jax.errors import InputError
+
+
+def good():
+    return dict(P.VTRACER_DEFAULTS)
+
+
+def test_defaults_match_vtracer_and_validate():
+    assert P.VTRACER_DEFAULTS == {
+        "color_precision": 6, "layer_difference": 16, "corner_threshold": 60, "length_threshold": 4.0,
+        "max_iterations": 10, "splice_threshold": 45, "filter_speckle": 4, "path_precision": 8,
+    }
+    assert P.validate(good()) == good()
+    assert P.PARAM_NAMES[0] == "color_precision" and P.PARAM_NAMES[-1] == "path_precision"
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"color_precision": 9}, ["color_precision", "[1, 8]", "out of range"]),
+        ({"color_precision": 0}, ["color_precision", "out of range"]),
+        ({"length_threshold": 3.4}, ["length_threshold", "[3.5, 10.0]"]),
+        ({"corner_threshold": 60.5}, ["corner_threshold", "non-integer"]),
+        ({"filter_speckle": "4"}, ["filter_speckle", "str"]),
+        ({"path_precision": True}, ["path_precision", "bool"]),
+        ({"length_threshold": math.nan}, ["length_threshold", "nan"]),
+        ({"max_iterations": None}, ["max_iterations", "NoneType"]),
+        ({"colour_precision": 3}, ["unknown parameter", "colour_precision"]),
+    ],
+)
+def test_bad_values_name_the_parameter(change, words):
+    p = good()
+    p.update(change)
+    with pytest.raises(InputError) as e:
+        P.validate(p)
+    for w in words:
+        assert w in str(e.value)
+
+
+def test_missing_parameter_and_non_mapping():
+    p = good()
+    del p["splice_threshold"]
+    with pytest.raises(InputError, match="missing parameter splice_threshold"):
+        P.validate(p)
+    with pytest.raises(InputError, match="object of 8 named values"):
+        P.validate([1, 2, 3])
+
+
+def test_integral_float_is_accepted_as_int():
+    p = good()
+    p["color_precision"] = 6.0
+    assert P.validate(p)["color_precision"] == 6 and isinstance(P.validate(p)["color_precision"], int)
+
+
+def test_scale_maps_table_to_unit_interval():
+    lo = np.array([p.low for p in P.PARAMS])
+    hi = np.array([p.high for p in P.PARAMS])
+    np.testing.assert_allclose(P.scale(lo), 0.0)
+    np.testing.assert_allclose(P.scale(hi), 1.0)
+    np.testing.assert_allclose(P.unscale(P.scale(P.defaults_vector())), P.defaults_vector(), atol=1e-5)
+
+
+def test_sample_is_seeded_in_range_and_even():
+    a, b = P.sample(200, 7), P.sample(200, 7)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, P.sample(200, 8))
+    P.validate_matrix(a)  # every row legal
+    for j, p in enumerate(P.PARAMS):
+        if p.kind is int:
+            values, counts = np.unique(a[:, j], return_counts=True)
+            n_values = int(p.high - p.low + 1)
+            if n_values <= 20:  # every value appears, near-equally (Latin hypercube strata)
+                assert len(values) == n_values
+                assert counts.max() - counts.min() <= 200 / n_values * 0.5 + 2
+        else:
+            # one sample per stratum of the range
+            strata = np.floor((a[:, j] - p.low) / (p.high - p.low) * 200).astype(int)
+            assert len(np.unique(strata)) == 200
+
+
+def test_param_sets_start_with_defaults():
+    sets = P.param_sets_for_image(5, [0, 123])
+    assert sets.shape == (5, 8)
+    np.testing.assert_array_equal(sets[0], P.defaults_vector())
+    with pytest.raises(InputError):
+        P.param_sets_for_image(0, 1)
+
+
+def test_validate_matrix_rejects_bad_rows():
+    m = np.stack([P.defaults_vector()] * 3)
+    m[2, 6] = 17
+    with pytest.raises(InputError, match="row 2: parameter filter_speckle"):
+        P.validate_matrix(m)
+    with pytest.raises(InputError, match=r"\[N, 8\]"):
+        P.validate_matrix(np.zeros((3, 7)))
