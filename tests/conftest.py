@@ -52,3 +52,43 @@ def logo_folder(tmp_path_factory) -> Path:
     (root / "empty.jpg").write_bytes(b"")
     (root / "readme.txt").write_text("not an image")
     return root
+
+
+# A tiny training configuration: small model, few epochs; every field is a real config field.
+TINY = dict(
+    epochs=3, batch_size=16, hidden_dims=(32, 16, 8), dropout=(0.1, 0.1, 0.1), min_examples=50,
+    checkpoint_freq=1, warmup_epochs=1, plot_every=1, early_stopping_patience=20,
+)
+
+
+def tiny_flags(**over) -> list[str]:
+    """TINY (plus overrides) as command-line flags."""
+    out = []
+    for k, v in {**TINY, **over}.items():
+        flag = "--" + k.replace("_", "-")
+        if isinstance(v, bool):
+            out.append(flag if v else "--no-" + flag[2:])
+        else:
+            out += [flag, ",".join(map(str, v)) if isinstance(v, tuple) else str(v)]
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory) -> Path:
+    """30 procedural logos x 8 parameter sets, built once per test session."""
+    from svgq_jax.data.build import BuildConfig, build_dataset
+
+    out = tmp_path_factory.mktemp("tiny") / "data"
+    build_dataset(BuildConfig(out=str(out), logos="procedural:30", params_per_logo=8, workers=2, quiet=True))
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tiny_dataset, tmp_path_factory) -> Path:
+    """A finished TINY training run on tiny_dataset (validation and export are left to the tests)."""
+    from svgq_jax import config as C
+    from svgq_jax.train import train_and_evaluate
+
+    run = tmp_path_factory.mktemp("runs") / "run"
+    train_and_evaluate(C.make_config(TINY), tiny_dataset, run, quiet=True)
+    return run

@@ -25,6 +25,8 @@ from svgq_jax import params as P
 from svgq_jax.data import dataset as D
 from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.images import IMAGE_SUFFIXES
+from svgq_jax.data.imagestats import NAMES as STATS_NAMES
+from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.errors import InputError
 
@@ -113,13 +115,13 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
                 results[o.key] = o.value
             else:
                 skipped.append({"source": sources[o.key], "reason": o.error})
-    records, seen = [], {}
+    records, seen, stats = [], {}, []
     (root / "images").mkdir(exist_ok=True)
     for key in sorted(results):
         if kind == "procedural":
-            logo_type, image_id, png = results[key]
+            logo_type, image_id, png, image_stats = results[key]
         else:
-            (image_id, png), logo_type = results[key], supported[key][1]
+            (image_id, png, image_stats), logo_type = results[key], supported[key][1]
         if image_id in seen:  # the same picture twice would leak across splits
             skipped.append({"source": sources[key], "reason": f"duplicate of {seen[image_id]}"})
             continue
@@ -127,8 +129,10 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
         rec = ImageRecord(len(records), image_id, logo_type, sources[key])
         D.write_atomic(root / "images" / D.image_filename(rec.index, rec.id), png)
         records.append(rec)
+        stats.append(image_stats)
     if not records:
         raise InputError(f"--logos {cfg.logos}: no readable images ({len(skipped)} skipped)")
+    D.save_npy(root / "image_stats.npy", np.stack(stats).astype(np.float32))
     D.write_jsonl(root / "skipped.jsonl", sorted(skipped, key=lambda s: s["source"]))
     D.write_jsonl(root / "images.jsonl", [asdict(r) for r in records])
     return records
@@ -284,6 +288,7 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "fixed_settings": P.FIXED_SETTINGS,
         "ssim_definition": D.SSIM_DEFINITION,
         "backbone": spec.to_json(),
+        "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)},
         "logos": cfg.logos,
         "seed": cfg.seed,
         "params_per_logo": cfg.params_per_logo,

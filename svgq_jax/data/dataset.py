@@ -9,6 +9,8 @@ Layout (format version 1; everything is numpy or JSON, loadable without JAX):
     images.jsonl    one line per image, in index order: index, id (sha256 of the
                     canonical pixels), type, source.
     images/         the canonical 256x256 PNGs, "<index:05d>-<id[:16]>.png".
+    image_stats.npy float32 [n_images, n_stats]: cheap image statistics
+                    (svgq_jax.data.imagestats; names and version in metadata).
     features.npy    float32 [n_images, 2048]; row i belongs to image i.
     examples.npz    per labelled example, sorted by (image, parameter set):
                     image_index int32 [N], params float32 [N, 8] (raw values in
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +35,7 @@ import numpy as np
 
 from svgq_jax import params as P
 from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.data.imagestats import N_STATS, STATS_VERSION, image_stats
 from svgq_jax.errors import InputError
 
 FORMAT_VERSION = 1
@@ -48,10 +52,28 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a file so that readers see the old content or the new, never a torn one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
+    with _temp_for(path) as f:
         f.write(data.encode() if isinstance(data, str) else data)
-    os.replace(tmp, path)
+
+
+class _temp_for:
+    """A temporary file beside `path`, renamed onto it when the block completes."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be shared
+        self.f = os.fdopen(fd, "wb")
+
+    def __enter__(self):
+        return self.f
+
+    def __exit__(self, exc_type, *_):
+        self.f.close()
+        if exc_type is None:
+            os.replace(self.tmp, self.path)
+        else:
+            os.unlink(self.tmp)
 
 
 def write_json(path: Path, obj) -> None:
@@ -68,19 +90,13 @@ def read_jsonl(path: Path) -> list[dict]:
 
 
 def save_npy(path: Path, array: np.ndarray) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
+    with _temp_for(path) as f:
         np.save(f, array)
-    os.replace(tmp, path)
 
 
 def save_npz(path: Path, **arrays) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as f:
+    with _temp_for(path) as f:
         np.savez(f, **arrays)
-    os.replace(tmp, path)
 
 
 @dataclass
@@ -92,6 +108,7 @@ class Dataset:
     image_ids: list[str]
     image_types: np.ndarray  # str [n_images]
     features: np.ndarray  # float32 [n_images, 2048]
+    image_stats: np.ndarray  # float32 [n_images, n_stats]
     image_index: np.ndarray  # int32 [N]
     params: np.ndarray  # float32 [N, 8] raw
     ssim: np.ndarray  # float32 [N]
@@ -113,10 +130,14 @@ class Dataset:
     def image_path(self, i: int) -> Path:
         return self.root / "images" / image_filename(i, self.image_ids[i])
 
-    def inputs(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Raw model inputs [N, 2056]: the image's 2048 features, then the 8 raw parameters."""
+    def image_features(self, with_stats: bool) -> np.ndarray:
+        """Per-image model features: the 2048 backbone features, then the statistics if asked."""
+        return np.concatenate([self.features, self.image_stats], axis=1) if with_stats else self.features
+
+    def inputs(self, rows: np.ndarray | None = None, with_stats: bool = False) -> np.ndarray:
+        """Raw model inputs: the image's features (2048 [+ stats]), then the 8 raw parameters."""
         rows = np.arange(self.n_examples) if rows is None else np.asarray(rows)
-        return np.concatenate([self.features[self.image_index[rows]], self.params[rows]], axis=1)
+        return np.concatenate([self.image_features(with_stats)[self.image_index[rows]], self.params[rows]], axis=1)
 
 
 def image_filename(index: int, image_id: str) -> str:
@@ -162,11 +183,27 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
         _fail(root, f"parameters out of range: {e}")
     if n < min_examples:
         _fail(root, f"{n} labelled examples; training needs at least {min_examples}")
-    return Dataset(
+    ds = Dataset(
         root=root,
         metadata=meta,
         image_ids=[r["id"] for r in images],
         image_types=np.array([r["type"] for r in images]),
         features=features.astype(np.float32),
+        image_stats=np.zeros((n_img, N_STATS), np.float32),
         **ex,
     )
+    ds.image_stats = _load_stats(ds)
+    return ds
+
+
+def _load_stats(ds: Dataset) -> np.ndarray:
+    """The dataset's image statistics; recomputed from its images if they are missing or outdated."""
+    path = ds.root / "image_stats.npy"
+    if ds.metadata.get("image_stats", {}).get("version") == STATS_VERSION and path.is_file():
+        stats = np.load(path)
+        if stats.shape == (ds.n_images, N_STATS) and np.isfinite(stats).all():
+            return stats.astype(np.float32)
+    from PIL import Image
+
+    print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
+    return np.stack([image_stats(np.asarray(Image.open(ds.image_path(i)).convert("RGB"))) for i in range(ds.n_images)])

@@ -10,9 +10,11 @@ from collections import OrderedDict
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from svgq_jax import params as P
 from svgq_jax.data import images
+from svgq_jax.data.imagestats import image_stats
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import label
 
@@ -45,19 +47,22 @@ def label_task(image_id: str, png_path: str, vector) -> tuple[float, float, int]
     return result.ssim, result.trace_seconds, result.svg_bytes
 
 
-def procedural_task(index: int, seed: int) -> tuple[str, str, bytes]:
-    """Draw procedural logo `index`: (logo type, image id, canonical PNG bytes)."""
+def procedural_task(index: int, seed: int) -> tuple[str, str, bytes, np.ndarray]:
+    """Draw procedural logo `index`: (logo type, image id, canonical PNG bytes, image statistics)."""
     from svgq_jax.data import logos  # only image workers need the generator and its fonts
 
     logo_type, img = logos.procedural_logo(index, seed)
     img = images.canonicalize(img)
-    return logo_type, images.image_hash(img), images.png_bytes(img)
+    return (logo_type, *_canonical(img))
 
 
-def import_task(path: str) -> tuple[str, bytes]:
-    """Canonicalize a user's image file: (image id, canonical PNG bytes)."""
-    img = images.load_image(path)
-    return images.image_hash(img), images.png_bytes(img)
+def import_task(path: str) -> tuple[str, bytes, np.ndarray]:
+    """Canonicalize a user's image file: (image id, canonical PNG bytes, image statistics)."""
+    return _canonical(images.load_image(path))
+
+
+def _canonical(img) -> tuple[str, bytes, np.ndarray]:
+    return images.image_hash(img), images.png_bytes(img), image_stats(images.to_array(img))
 
 
 def measure_task(path: str, params: dict) -> tuple[float, float, int]:

@@ -1,0 +1,143 @@
+"""Training configuration: validation, JSON/YAML files and command-line flags.
+
+The values themselves live in `svgq_jax.configs.default.TrainConfig`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+from svgq_jax.configs.default import TrainConfig
+from svgq_jax.errors import InputError
+
+CHOICES = {
+    "optimizer": ("adamw", "adam"),
+    "scheduler": ("warmup_cosine", "constant"),
+    "loss": ("mse", "huber"),
+    "input_features": ("resnet", "resnet+stats"),
+    "precision": ("auto", "fp32", "bf16"),
+}
+# short flags the design's command line uses
+ALIASES = {"learning_rate": ["--lr"]}
+
+
+def validate(cfg: TrainConfig) -> TrainConfig:
+    """Raise InputError naming the first bad field; return cfg unchanged otherwise."""
+    def bad(field, why):
+        raise InputError(f"config {field}={getattr(cfg, field)!r}: {why}")
+
+    for field, options in CHOICES.items():
+        if getattr(cfg, field) not in options:
+            bad(field, f"expected one of {', '.join(options)}")
+    for field in ("epochs", "batch_size", "checkpoint_freq", "plot_every", "min_examples"):
+        if not isinstance(getattr(cfg, field), int) or getattr(cfg, field) < 1:
+            bad(field, "must be a positive integer")
+    for field in ("early_stopping_patience", "warmup_epochs"):
+        if not isinstance(getattr(cfg, field), int) or getattr(cfg, field) < 0:
+            bad(field, "must be a non-negative integer")
+    if not cfg.learning_rate > 0:
+        bad("learning_rate", "must be positive")
+    for field in ("weight_decay", "gradient_clip_val"):
+        if getattr(cfg, field) < 0:
+            bad(field, "must be non-negative")
+    if not cfg.resnet_weight > 0:
+        bad("resnet_weight", "must be positive")
+    if not 0 < cfg.min_lr_ratio <= 1:
+        bad("min_lr_ratio", "must be in (0, 1]")
+    if not 0 < cfg.validation_split < 1 or not 0 <= cfg.test_split < 1 or cfg.validation_split + cfg.test_split >= 1:
+        bad("validation_split", f"validation_split and test_split must be fractions summing below 1 (test_split={cfg.test_split})")
+    if not cfg.hidden_dims or any(not isinstance(h, int) or h < 1 for h in cfg.hidden_dims):
+        bad("hidden_dims", "must be positive integers")
+    if len(cfg.dropout) != len(cfg.hidden_dims) or any(not 0 <= d < 1 for d in cfg.dropout):
+        bad("dropout", f"needs one rate in [0, 1) per hidden layer ({len(cfg.hidden_dims)})")
+    return cfg
+
+
+def _coerce(field: dataclasses.Field, value):
+    """A value from a file or flag -> the field's type."""
+    default = field.default
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [v for v in value.replace(" ", "").split(",") if v]
+        kind = type(default[0]) if default else float
+        return tuple(kind(v) for v in value)
+    if isinstance(default, bool):
+        if isinstance(value, str):
+            if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
+                raise ValueError(value)
+            return value.lower() in ("true", "1", "yes")
+        return bool(value)
+    if isinstance(default, int) and isinstance(value, float) and not value.is_integer():
+        raise ValueError(value)
+    return type(default)(value)
+
+
+def make_config(values: dict) -> TrainConfig:
+    """Build and validate a config from a {field: value} dict (unknown keys refused)."""
+    fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise InputError(f"unknown config field {unknown[0]!r}")
+    kwargs = {}
+    for name, value in values.items():
+        try:
+            kwargs[name] = _coerce(fields[name], value)
+        except (TypeError, ValueError):
+            raise InputError(f"config {name}: cannot use {value!r} (expected {type(fields[name].default).__name__})") from None
+    return validate(TrainConfig(**kwargs))
+
+
+def read_config_file(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as e:
+        raise InputError(f"--config {path}: cannot read ({e.strerror})") from None
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            import yaml
+
+            values = yaml.safe_load(text) or {}
+        else:
+            values = json.loads(text)
+    except Exception as e:
+        raise InputError(f"--config {path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({e})") from None
+    if not isinstance(values, dict):
+        raise InputError(f"--config {path}: expected a mapping of config fields")
+    return values
+
+
+def to_dict(cfg: TrainConfig) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(cfg).items()}
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    """One --flag per config field; unset flags keep the file's or the default value."""
+    group = parser.add_argument_group("training config (defaults from svgq_jax/configs/default.py)")
+    group.add_argument("--config", metavar="FILE", help="JSON or YAML file of config fields; flags override it")
+    for f in dataclasses.fields(TrainConfig):
+        flag = "--" + f.name.replace("_", "-")
+        default = f.default
+        kw = dict(dest=f"cfg_{f.name}", default=None)
+        if isinstance(default, bool):
+            group.add_argument(flag, action=argparse.BooleanOptionalAction, help=f"(default {default})", **kw)
+        else:
+            meta = "A,B,..." if isinstance(default, tuple) else type(default).__name__.upper()
+            shown = ",".join(map(str, default)) if isinstance(default, tuple) else default
+            choices = f" {{{'|'.join(CHOICES[f.name])}}}" if f.name in CHOICES else ""
+            group.add_argument(flag, *ALIASES.get(f.name, []), metavar=meta, help=f"(default {shown}){choices}", **kw)
+
+
+def from_args(args: argparse.Namespace, base: dict | None = None) -> TrainConfig:
+    """Defaults <- base (e.g. a saved run) <- --config file <- explicit flags."""
+    values = dict(base or {})
+    if getattr(args, "config", None):
+        values.update(read_config_file(args.config))
+    for f in dataclasses.fields(TrainConfig):
+        v = getattr(args, f"cfg_{f.name}", None)
+        if v is not None:
+            values[f.name] = v
+    return make_config(values)

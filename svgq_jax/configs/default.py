@@ -1,0 +1,44 @@
+"""The default training configuration: plain values, no logic.
+
+Mirrors the seed project's ColabTrainingConfig. Every field can be set from the
+command line (`--batch-size 256`, `--hidden-dims 512,256`) or from a JSON/YAML
+file (`--config FILE`), and the resolved config is saved with each run.
+Validation and parsing live in `svgq_jax.config`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    # optimisation
+    epochs: int = 50
+    batch_size: int = 128
+    learning_rate: float = 0.002
+    weight_decay: float = 1e-5
+    optimizer: str = "adamw"  # adamw | adam
+    scheduler: str = "warmup_cosine"  # warmup_cosine | constant
+    warmup_epochs: int = 3
+    min_lr_ratio: float = 0.01  # cosine decays to learning_rate * min_lr_ratio
+    gradient_clip_val: float = 1.0  # global-norm clip; 0 disables
+    loss: str = "mse"  # mse | huber
+    # stopping and checkpoints
+    early_stopping_patience: int = 8  # epochs without a better validation Pearson r
+    checkpoint_freq: int = 3  # epochs between periodic orbax checkpoints
+    # splits, by image
+    validation_split: float = 0.2
+    test_split: float = 0.1  # reserved test images, chosen by seed
+    # model
+    hidden_dims: tuple = (1024, 512, 256)
+    dropout: tuple = (0.3, 0.2, 0.1)
+    batch_norm: bool = False  # BatchNorm after each hidden Linear (the seed's model had it)
+    input_features: str = "resnet+stats"  # resnet (the seed's 2056-wide input) | resnet+stats
+    resnet_weight: float = 0.02  # multiplier on the standardised ResNet features (baked into the model; 1.0 = plain)
+    # execution
+    precision: str = "auto"  # auto (bf16 on GPU/TPU, fp32 on CPU) | fp32 | bf16
+    scan_epoch: bool = True  # lax.scan a tenth of an epoch per compiled call (bench_train: ~1.06x per-step)
+    seed: int = 0
+    min_examples: int = 1000  # refuse smaller datasets
+    plot_every: int = 3  # epochs between plot refreshes

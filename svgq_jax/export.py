@@ -1,0 +1,293 @@
+"""Export a trained run: `python -m svgq_jax.export --run RUN` writes RUN/export/.
+
+    quality_predictor.onnx            ONNX (dynamo exporter, opset 18), dynamic batch,
+                                      input "input" [B, n_inputs] -> "quality_prediction" [B, 1]
+    quality_predictor_traced.pt       TorchScript, traced
+    quality_predictor_scripted.pt     TorchScript, scripted
+    quality_predictor.pt2             torch.export program, dynamic batch
+    quality_predictor_full.pth        state dict + model_config + training metrics + export time + environment
+    quality_predictor.mlpackage       CoreML, only when coremltools is installed
+    metadata.json                     backbone, parameter space, input layout, metrics, readiness, parity, sizes
+    report.md                         the same, for people
+
+Every format takes the raw input (features, then the 8 raw parameters) and
+returns predicted SSIM; normalisation is baked in. Parity against the JAX fp32
+model is checked for every format in fresh processes without JAX.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from svgq_jax import params as P
+from svgq_jax.data.dataset import load_dataset, write_atomic, write_json
+from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.data.imagestats import NAMES as STATS_NAMES
+from svgq_jax.errors import InputError
+
+BUNDLE_VERSION = 1
+OPSET = 18
+FILES = {
+    "onnx": "quality_predictor.onnx",
+    "traced": "quality_predictor_traced.pt",
+    "scripted": "quality_predictor_scripted.pt",
+    "export": "quality_predictor.pt2",
+    "full": "quality_predictor_full.pth",
+}
+COREML_FILE = "quality_predictor.mlpackage"
+# bf16 keeps 8 significand bits (relative rounding error 2^-9 per value); through four
+# layers whose sums run over up to 2056 inputs the predicted SSIM moves by up to ~1e-2.
+BF16_TOLERANCE = 0.02
+
+
+def _versions() -> dict:
+    out = {"python": platform.python_version(), "platform": platform.platform()}
+    for name in ("jax", "flax", "torch", "onnx", "onnxruntime", "onnxscript", "numpy"):
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def torch_module(model, model_config: dict):
+    """The trained nnx model as an eval-mode `torch_bridge.module.QualityPredictor`."""
+    from torch_bridge.convert import flax_to_torch, named_arrays
+    from torch_bridge.module import from_config
+
+    module = from_config(model_config)
+    module.load_state_dict(flax_to_torch(named_arrays(model), model_config), strict=True)
+    return module.eval()
+
+
+def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
+    import warnings
+
+    import torch
+
+    example = torch.zeros(2, n_inputs)
+    batch = torch.export.Dim("batch", min=1, max=1 << 20)
+    paths = {k: out / v for k, v in FILES.items()}
+    with warnings.catch_warnings():
+        # TorchScript is deprecated in favour of torch.export, but the bundle still ships it
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.", category=FutureWarning)
+        torch.jit.trace(module, example).save(str(paths["traced"]))
+        torch.jit.script(module).save(str(paths["scripted"]))
+    torch.export.save(torch.export.export(module, (example,), dynamic_shapes=({0: batch},)), str(paths["export"]))
+    torch.onnx.export(
+        module, (example,), str(paths["onnx"]), dynamo=True, opset_version=OPSET, external_data=False, verbose=False,
+        input_names=["input"], output_names=["quality_prediction"], dynamic_shapes=({0: batch},),
+    )
+    import onnx
+
+    onnx.checker.check_model(str(paths["onnx"]), full_check=True)
+    torch.save({"state_dict": module.state_dict(), "model_config": module.get_config(), **metadata}, str(paths["full"]))
+    coreml = _coreml(module, example, out)
+    if coreml:
+        paths["coreml"] = coreml
+    return paths
+
+
+def _coreml(module, example, out: Path) -> Path | None:
+    """CoreML conversion and a spec check, when coremltools is installed (optional extra)."""
+    try:
+        import coremltools as ct
+    except ImportError:
+        return None
+    import torch
+
+    traced = torch.jit.trace(module, example)
+    mlmodel = ct.convert(traced, inputs=[ct.TensorType(name="input", shape=(ct.RangeDim(1, 4096), example.shape[1]))], convert_to="mlprogram")
+    spec = mlmodel.get_spec()
+    if spec.description.input[0].name != "input":
+        raise RuntimeError("CoreML spec check failed: unexpected input name")
+    path = out / COREML_FILE
+    shutil.rmtree(path, ignore_errors=True)
+    mlmodel.save(str(path))
+    return path
+
+
+def _size_mb(path: Path) -> float:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+    return path.stat().st_size / 2**20
+
+
+def input_layout(run_cfg: dict, data_meta: dict) -> dict:
+    """What each input column is, so a predictor can assemble rows without the training code."""
+    blocks = [{"name": "backbone_features", "size": FEATURE_DIM}]
+    if run_cfg["input_features"] == "resnet+stats":
+        blocks.append({"name": "image_stats", "size": len(STATS_NAMES), "version": data_meta["image_stats"]["version"], "names": data_meta["image_stats"]["names"]})
+    blocks.append({"name": "params", "size": P.N_PARAMS, "names": list(P.PARAM_NAMES)})
+    return {"input_features": run_cfg["input_features"], "n_inputs": sum(b["size"] for b in blocks), "blocks": blocks}
+
+
+def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
+    """Write RUN/export/ and return its metadata (parity included)."""
+    import jax.numpy as jnp
+
+    from svgq_jax.train import restore_best_model
+    from torch_bridge import parity
+
+    run = Path(run_dir)
+    if not (run / "results.json").is_file():
+        raise InputError(f"{run}: no finished training run (results.json missing)")
+    run_cfg = json.loads((run / "config.json").read_text())
+    model_cfg = json.loads((run / "model.json").read_text())
+    data_fp = json.loads((run / "data.json").read_text())
+    results = json.loads((run / "results.json").read_text())
+    validation = json.loads((run / "validation.json").read_text()) if (run / "validation.json").is_file() else None
+    try:
+        ds = load_dataset(data_fp["path"], min_examples=1)
+    except InputError:
+        ds = None  # parity then runs on random inputs only
+    data_meta = ds.metadata if ds else {"backbone": data_fp["backbone"], "image_stats": {"version": data_fp.get("image_stats_version"), "names": list(STATS_NAMES)}}
+
+    out = run / "export"
+    tmp = run / ".export.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    model = restore_best_model(run)
+    module = torch_module(model, model_cfg)
+    layout = input_layout(run_cfg, data_meta)
+    base_meta = {
+        "bundle_version": BUNDLE_VERSION,
+        "model_config": model_cfg,
+        "training_metrics": results,
+        "export_timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "environment": _versions(),
+    }
+    paths = _write_formats(module, layout["n_inputs"], tmp, base_meta)
+
+    # parity: JAX fp32 reference vs every format, random and real rows, batch 1 / 7 / 1024
+    mean = np.asarray(model.feature_mean[...])
+    std = 1.0 / np.asarray(model.feature_scale[...])
+    dataset_rows = None
+    if ds is not None:
+        test_rows = np.asarray(json.loads((run / "split.json").read_text())["test"])
+        rows = np.flatnonzero(np.isin(ds.image_index, test_rows))[:1024]
+        dataset_rows = ds.inputs(rows, with_stats=run_cfg["input_features"] == "resnet+stats").astype(np.float32)
+    sets = parity.input_sets(parity.random_inputs(mean, std, 1024), dataset_rows)
+    reference = {k: np.asarray(model(jnp.asarray(v)))[:, 0] for k, v in sets.items()}
+    checks = []
+    import torch
+
+    with torch.inference_mode():
+        eager = {k: module(torch.from_numpy(v)).numpy() for k, v in sets.items()}
+    checks += parity.compare("torch_eager", eager, reference, jax_imported=False)
+    for fmt in ("full", "traced", "scripted", "export", "onnx"):
+        outputs, jax_imported = parity.run_fresh(fmt, paths[fmt], sets)
+        checks += parity.compare(fmt, outputs, reference, jax_imported)
+    bf16 = None
+    if results["precision"] == "bf16":
+        from svgq_jax.model import create_model  # noqa: F401 - same weights, bf16 compute
+
+        bf16_model = _with_dtype(run, jnp.bfloat16)
+        diffs = [float(np.max(np.abs(np.asarray(bf16_model(jnp.asarray(v)))[:, 0] - reference[k]))) for k, v in sets.items()]
+        bf16 = {"max_abs_diff": max(diffs), "tolerance": BF16_TOLERANCE, "ok": max(diffs) <= BF16_TOLERANCE,
+                "note": "bf16-compute JAX model vs its float32 cast (the exported weights)"}
+
+    sizes = {fmt: round(_size_mb(p), 3) for fmt, p in paths.items()}
+    meta = {
+        **{k: v for k, v in base_meta.items() if k != "training_metrics"},
+        "files": {fmt: p.name for fmt, p in paths.items()},
+        "backbone": data_meta["backbone"],
+        "param_space": {"version": P.PARAM_SPACE_VERSION, "table": P.table(), "fixed_settings": P.FIXED_SETTINGS},
+        "input": layout,
+        "normalisation": "baked into every format: features standardised by the training split's mean/std "
+        "(ResNet block also multiplied by resnet_weight), parameters scaled to [0, 1] by the parameter table",
+        "train_config": run_cfg,
+        "dataset": data_fp,
+        "metrics": {k: results.get(k) for k in ("best_val_correlation", "test_correlation", "test_rmse", "test_loss", "epochs_trained", "precision")},
+        "validation": validation.get("summary") if validation else None,
+        "readiness": validation.get("readiness") if validation else None,
+        "parity": {"fp32_tolerance": parity.FP32_TOLERANCE, "all_ok": all(c.ok for c in checks), "checks": parity.to_json(checks), "bf16": bf16},
+        "sizes_mb": sizes,
+    }
+    write_json(tmp / "metadata.json", meta)
+    write_atomic(tmp / "report.md", _report(meta, checks))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)  # the bundle appears whole or not at all
+    if not quiet:
+        verdict = meta["readiness"]["verdict"] if meta["readiness"] else "not validated"
+        print(f"exported {len(paths)} formats to {out}: parity {'ok' if meta['parity']['all_ok'] else 'FAILED'} "
+              f"({len(checks)} checks, max diff {max(c.max_abs_diff for c in checks):.1e}); readiness: {verdict}", file=sys.stderr)
+    if not meta["parity"]["all_ok"]:
+        bad = next(c for c in checks if not c.ok)
+        raise RuntimeError(f"parity failed: {bad.format} on {bad.source} batch {bad.batch}: {bad.max_abs_diff:.2e} > {bad.tolerance:.0e}")
+    return meta
+
+
+def _with_dtype(run: Path, dtype):
+    from flax import nnx
+
+    from svgq_jax.train import restore_best_model
+
+    model = restore_best_model(run)
+    for _, m in nnx.iter_graph(model):
+        if isinstance(m, nnx.Linear):
+            m.dtype = dtype
+    return model
+
+
+def _report(meta: dict, checks) -> str:
+    from torch_bridge import parity
+
+    m = meta["metrics"]
+    blocks = ", ".join(f"{b['name']} {b['size']}" for b in meta["input"]["blocks"])
+    lines = [
+        "# svgq_jax model bundle", "",
+        f"Exported {meta['export_timestamp']}. Backbone `{meta['backbone']['name']}` (sha256 `{meta['backbone']['sha256'][:16]}…`). "
+        f"Input: {meta['input']['n_inputs']} columns ({blocks}).", "",
+        "## Metrics", "",
+        f"- best validation Pearson r: {m['best_val_correlation']:.4f}",
+        f"- test Pearson r: {_fmt(m['test_correlation'])}", f"- test RMSE: {_fmt(m['test_rmse'])}",
+        f"- precision: {m['precision']}, epochs: {m['epochs_trained']}", "",
+        "## Readiness", "",
+    ]
+    if meta["readiness"]:
+        lines += [f"- {'✅' if c['ok'] else '❌'} {c['name']}: {c['value']:.4f} (needs {c['op']} {c['threshold']})" for c in meta["readiness"]["checks"]]
+        lines += ["", f"**Verdict: {meta['readiness']['verdict']}**"]
+    else:
+        lines.append("Not validated (run `python -m svgq_jax.validate --run RUN`, then export again).")
+    lines += ["", "## Sizes", "", "| format | file | MB |", "|---|---|---|"]
+    lines += [f"| {k} | `{meta['files'][k]}` | {v:.2f} |" for k, v in meta["sizes_mb"].items()]
+    lines += ["", f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in fresh processes without JAX)", "", parity.parity_table(checks)]
+    if meta["parity"]["bf16"]:
+        b = meta["parity"]["bf16"]
+        lines += ["", f"bf16 model vs its fp32 cast: max abs diff {b['max_abs_diff']:.2e} (tolerance {b['tolerance']}) {'✅' if b['ok'] else '❌'}"]
+    return "\n".join(lines) + "\n"
+
+
+def _fmt(x) -> str:
+    return "n/a" if x is None else f"{x:.4f}"
+
+
+def run_stage(run_dir: str | Path, quiet: bool = False) -> dict:
+    """The main job's export step."""
+    return export_run(run_dir, quiet=quiet)
+
+
+def main(argv=None) -> int:
+    from svgq_jax import cli
+
+    p = cli.Parser(prog="python -m svgq_jax.export", description="Export a trained run to RUN/export/ (ONNX, TorchScript, torch.export, state dict) with parity checks.")
+    p.add_argument("--run", required=True, metavar="RUN", help="a finished training run directory")
+    p.add_argument("--quiet", action="store_true")
+    a = p.parse_args(argv)
+    export_run(a.run, quiet=a.quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    from svgq_jax import cli
+
+    cli.main(main)

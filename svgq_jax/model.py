@@ -1,0 +1,106 @@
+"""The quality model: a Flax NNX MLP from raw inputs to predicted SSIM.
+
+Input (raw, as callers have it): [B, n_features + 8] = the image's features
+(2048 ResNet-50 values, optionally followed by image statistics), then the 8 raw
+VTracer parameters. Normalisation is part of the model: features are
+standardised with the training split's mean and std, parameters are scaled to
+[0, 1] by the parameter table. Output: [B, 1] predicted SSIM in [0, 1].
+
+    [features | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+
+from svgq_jax import params as P
+
+
+class Constant(nnx.Variable):
+    """A non-trainable constant baked into the model (normalisation statistics)."""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Everything needed to rebuild the architecture (saved with every run and export)."""
+
+    n_features: int  # inputs before the 8 parameters
+    hidden_dims: tuple = (1024, 512, 256)
+    dropout: tuple = (0.3, 0.2, 0.1)
+    batch_norm: bool = False
+    batch_norm_momentum: float = 0.9  # Flax convention: running = m * running + (1 - m) * batch
+    batch_norm_epsilon: float = 1e-5
+
+    @property
+    def n_inputs(self) -> int:
+        return self.n_features + P.N_PARAMS
+
+    def to_json(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "ModelConfig":
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+class QualityMLP(nnx.Module):
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        feature_mean: np.ndarray,
+        feature_std: np.ndarray,
+        *,
+        rngs: nnx.Rngs,
+        dtype=jnp.float32,
+    ):
+        if feature_mean.shape != (cfg.n_features,) or feature_std.shape != (cfg.n_features,):
+            raise ValueError(f"normalisation statistics must have shape ({cfg.n_features},)")
+        self.cfg = cfg
+        self.feature_mean = Constant(jnp.asarray(feature_mean, jnp.float32))
+        # constant inputs (std 0) would divide by zero; they carry no information anyway
+        self.feature_scale = Constant(jnp.asarray(1.0 / np.maximum(feature_std, 1e-6), jnp.float32))
+        self.param_low = Constant(jnp.asarray(P.LOW))
+        self.param_scale = Constant(jnp.asarray(1.0 / (P.HIGH - P.LOW)))
+        dims = (cfg.n_inputs, *cfg.hidden_dims)
+        lin = lambda a, b: nnx.Linear(a, b, dtype=dtype, param_dtype=jnp.float32, rngs=rngs)
+        self.hidden = nnx.List([lin(a, b) for a, b in zip(dims[:-1], dims[1:])])
+        self.norms = nnx.List(
+            [
+                nnx.BatchNorm(b, momentum=cfg.batch_norm_momentum, epsilon=cfg.batch_norm_epsilon, dtype=dtype, rngs=rngs)
+                for b in cfg.hidden_dims
+            ]
+            if cfg.batch_norm
+            else []
+        )
+        self.drops = nnx.List([nnx.Dropout(r, rngs=rngs) for r in cfg.dropout])
+        self.head = lin(dims[-1], 1)
+
+    def normalise(self, x: jax.Array) -> jax.Array:
+        n = self.cfg.n_features
+        feats = (x[:, :n] - self.feature_mean[...]) * self.feature_scale[...]
+        params = (x[:, n:] - self.param_low[...]) * self.param_scale[...]
+        return jnp.concatenate([feats, params], axis=1)
+
+    def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+        h = self.normalise(x.astype(jnp.float32))
+        for i, layer in enumerate(self.hidden):
+            h = layer(h)
+            if self.cfg.batch_norm:
+                h = self.norms[i](h, use_running_average=not train)
+            h = nnx.relu(h)
+            h = self.drops[i](h, deterministic=not train)
+        # the head's output and everything after it stay in float32
+        return nnx.sigmoid(self.head(h).astype(jnp.float32))
+
+
+def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32) -> QualityMLP:
+    return QualityMLP(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
+
+
+def count_params(model: QualityMLP) -> int:
+    return sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))

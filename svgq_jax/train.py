@@ -1,0 +1,463 @@
+"""Training: `python -m svgq_jax.train` (the main job) and `train_and_evaluate`.
+
+Reads top to bottom: the optimizer, `train_step` and `eval_step` (pure functions
+over the nnx state, jit-compiled once per shape with the state's buffers
+donated), then `train_and_evaluate`, which owns the loop. Data-parallel over all
+local devices: the batch is sharded over a 1-D `jax.sharding.Mesh` ("data") and
+the state is replicated; one device is the same code with a mesh of one.
+Multi-host: call `jax.distributed.initialize()` before training (see README).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+from flax import nnx
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as PS
+from scipy import stats
+
+from svgq_jax import config as C
+from svgq_jax.checkpoints import Checkpoints
+from svgq_jax.configs.default import TrainConfig
+from svgq_jax.data.dataset import Dataset, load_dataset, save_npz, write_json
+from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.data.splits import Split, split_images
+from svgq_jax.errors import InputError
+from svgq_jax.model import ModelConfig, QualityMLP, count_params, create_model
+from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
+from svgq_jax.results import TrainingResults, analyse
+
+DEFAULT_DATA = "data/default"
+DEFAULT_RUN = "runs/default"
+EVAL_CHUNK = 8192  # rows per compiled evaluation call
+MIN_IMPROVEMENT = 1e-5  # a validation Pearson gain below this does not count as better
+
+
+# ---------------------------------------------------------------- optimizer
+
+
+def make_schedule(cfg: TrainConfig, steps_per_epoch: int) -> optax.Schedule:
+    if cfg.scheduler == "constant":
+        return optax.constant_schedule(cfg.learning_rate)
+    total = max(cfg.epochs * steps_per_epoch, 1)
+    warmup = min(cfg.warmup_epochs * steps_per_epoch, total - 1)
+    return optax.warmup_cosine_decay_schedule(
+        init_value=0.0 if warmup else cfg.learning_rate, peak_value=cfg.learning_rate, warmup_steps=warmup,
+        decay_steps=total, end_value=cfg.learning_rate * cfg.min_lr_ratio,
+    )
+
+
+def make_optimizer(cfg: TrainConfig, schedule: optax.Schedule) -> optax.GradientTransformation:
+    opt = (
+        optax.adamw(schedule, weight_decay=cfg.weight_decay)
+        if cfg.optimizer == "adamw"
+        else optax.adam(schedule)
+    )
+    return optax.chain(optax.clip_by_global_norm(cfg.gradient_clip_val), opt) if cfg.gradient_clip_val > 0 else opt
+
+
+def loss_fn(pred: jax.Array, target: jax.Array, kind: str) -> jax.Array:
+    err = pred.astype(jnp.float32) - target
+    if kind == "huber":
+        return optax.huber_loss(err, delta=0.05).mean()
+    return jnp.mean(err * err)
+
+
+# ---------------------------------------------------------------- steps
+
+
+def train_step(graphdef, state, x, y, loss: str):
+    """One optimizer step on a batch; returns the new state and the batch loss."""
+    model, opt = nnx.merge(graphdef, state)
+    value, grads = nnx.value_and_grad(lambda m: loss_fn(m(x, train=True)[:, 0], y, loss))(model)
+    opt.update(model, grads)
+    return nnx.state((model, opt)), value
+
+
+def eval_step(graphdef, state, x):
+    """Predictions [B] in eval mode (no dropout, BatchNorm running statistics)."""
+    model, _ = nnx.merge(graphdef, state)
+    return model(x, train=False)[:, 0]
+
+
+@dataclasses.dataclass
+class Steps:
+    """The compiled steps of one run, bound to its graph and device mesh."""
+
+    graphdef: object
+    mesh: Mesh
+    loss: str
+
+    def __post_init__(self):
+        self.batch_sharding = NamedSharding(self.mesh, PS("data"))
+        self.replicated = NamedSharding(self.mesh, PS())
+        self._chunk = jax.jit(self._train_chunk, donate_argnums=(0,))
+        self._eval = jax.jit(partial(eval_step, self.graphdef))
+
+    def _train_chunk(self, state, X, Y, idx):
+        """lax.scan of train_step over the batches idx [S, B] of device-resident X, Y."""
+        def body(state, rows):
+            x = jax.lax.with_sharding_constraint(X[rows], self.batch_sharding)
+            y = jax.lax.with_sharding_constraint(Y[rows], self.batch_sharding)
+            return train_step(self.graphdef, state, x, y, self.loss)
+
+        return jax.lax.scan(body, state, idx)
+
+    def train(self, state, X, Y, idx):
+        return self._chunk(state, X, Y, jnp.asarray(idx))
+
+    def predict(self, state, X: np.ndarray) -> np.ndarray:
+        """Eval-mode predictions for any number of rows, in fixed-size padded chunks."""
+        n, out = len(X), []
+        d = self.mesh.size
+        for s in range(0, n, EVAL_CHUNK):
+            chunk = X[s : s + EVAL_CHUNK]
+            size = min(EVAL_CHUNK, -(-n // d) * d)  # one compiled shape, divisible by the devices
+            pad = np.zeros((size, X.shape[1]), np.float32)
+            pad[: len(chunk)] = chunk
+            out.append(np.asarray(self._eval(state, jax.device_put(pad, self.batch_sharding)))[: len(chunk)])
+        return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+# ---------------------------------------------------------------- data
+
+
+@dataclasses.dataclass
+class Arrays:
+    """One run's inputs and targets, split by image."""
+
+    X: np.ndarray
+    y: np.ndarray
+    rows: dict  # part -> example rows
+    feature_mean: np.ndarray
+    feature_std: np.ndarray
+
+
+def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
+    with_stats = cfg.input_features == "resnet+stats"
+    per_image = ds.image_features(with_stats)
+    X = ds.inputs(with_stats=with_stats).astype(np.float32)
+    rows = {part: split.rows(ds.image_index, part) for part in ("train", "val", "test")}
+    # normalisation statistics over training images (each image once, not once per example)
+    train_feats = per_image[split.train]
+    std = np.maximum(train_feats.std(0), 1e-6)
+    # resnet_weight < 1 shrinks the 2048 ResNet inputs relative to the others: dividing
+    # their std by the weight is the same as multiplying the standardised values.
+    std[:FEATURE_DIM] /= cfg.resnet_weight
+    return Arrays(X, ds.ssim.astype(np.float32), rows, train_feats.mean(0), std)
+
+
+def epoch_batches(n: int, batch: int, seed: int, epoch: int) -> np.ndarray:
+    """[n // batch, batch] row positions of one epoch; a pure function of (seed, epoch)."""
+    perm = np.random.default_rng([seed, epoch]).permutation(n)
+    steps = n // batch
+    return perm[: steps * batch].reshape(steps, batch).astype(np.int32)
+
+
+def steps_per_call(scan_epoch: bool, steps_per_epoch: int) -> int:
+    """scan_epoch: each compiled call scans a tenth of an epoch (so the progress bar
+    still moves); otherwise one call per step."""
+    return max(1, steps_per_epoch // 10) if scan_epoch else 1
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    if len(a) < 2 or np.std(a) == 0 or np.std(b) == 0:
+        return 0.0
+    return float(stats.pearsonr(a, b).statistic)
+
+
+# ---------------------------------------------------------------- run directory
+
+
+def resolve_precision(precision: str) -> str:
+    if precision == "auto":
+        return "bf16" if jax.default_backend() in ("gpu", "tpu", "cuda", "rocm") else "fp32"
+    return precision
+
+
+def data_fingerprint(ds: Dataset) -> dict:
+    m = ds.metadata
+    return {
+        "path": str(ds.root.resolve()),
+        "format_version": m["format_version"],
+        "param_space_version": m["param_space_version"],
+        "backbone": {"name": m["backbone"]["name"], "sha256": m["backbone"]["sha256"]},
+        "image_stats_version": m.get("image_stats", {}).get("version"),
+        "images": ds.n_images,
+        "examples": ds.n_examples,
+    }
+
+
+def _check_run_dir(run: Path, resume: bool, overwrite: bool) -> None:
+    if overwrite and run.exists():
+        shutil.rmtree(run)
+        return
+    if (run / "results.json").is_file() and not resume:
+        raise InputError(f"{run} holds a finished run; pass --overwrite to replace it or choose another --out")
+    if (run / "checkpoints").is_dir() and not resume and not (run / "results.json").is_file():
+        raise InputError(f"{run} holds an unfinished run; pass --resume to continue it or --overwrite to start over")
+    if resume and not (run / "config.json").is_file():
+        raise InputError(f"--resume: {run} has no run to resume")
+    if resume and (run / "results.json").is_file():
+        raise InputError(f"--resume: {run} is already finished; pass --overwrite to train it again")
+
+
+def _check_same(run: Path, name: str, now: dict, what: str) -> None:
+    saved = json.loads((run / name).read_text())
+    if saved != now:
+        diff = next(k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
+        raise InputError(f"--resume: the {what} differs from the saved run ({diff}: {saved.get(diff)!r} -> {now.get(diff)!r})")
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def train_and_evaluate(
+    cfg: TrainConfig,
+    data_dir: str | Path,
+    run_dir: str | Path,
+    *,
+    resume: bool = False,
+    overwrite: bool = False,
+    backup_dir: str | Path | None = None,
+    devices: list | None = None,
+    quiet: bool = False,
+    live: bool = False,
+) -> TrainingResults:
+    """Train on `data_dir` into `run_dir`; returns (and saves) the TrainingResults."""
+    C.validate(cfg)
+    run = Path(run_dir)
+    _check_run_dir(run, resume, overwrite)
+    ds = load_dataset(data_dir, min_examples=cfg.min_examples)
+    fingerprint = data_fingerprint(ds)
+    run.mkdir(parents=True, exist_ok=True)
+    if resume:
+        _check_same(run, "config.json", C.to_dict(cfg), "config")
+        _check_same(run, "data.json", fingerprint, "dataset")
+    split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, cfg.seed)
+    arrays = prepare_arrays(ds, split, cfg)
+    n_train = len(arrays.rows["train"])
+    devices = devices or jax.devices()
+    if cfg.batch_size % len(devices):
+        raise InputError(f"batch_size {cfg.batch_size} must be divisible by the {len(devices)} devices")
+    if n_train < cfg.batch_size:
+        raise InputError(f"batch_size {cfg.batch_size} exceeds the {n_train} training examples")
+    precision = resolve_precision(cfg.precision)
+    mcfg = ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm)
+
+    write_json(run / "config.json", C.to_dict(cfg))
+    write_json(run / "data.json", fingerprint)
+    write_json(run / "model.json", mcfg.to_json())
+    write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
+
+    steps_per_epoch = n_train // cfg.batch_size
+    schedule = make_schedule(cfg, steps_per_epoch)
+    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, jnp.bfloat16 if precision == "bf16" else jnp.float32)
+    opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
+    graphdef, state = nnx.split((model, opt))
+    mesh = Mesh(np.array(devices), ("data",))
+    steps = Steps(graphdef, mesh, cfg.loss)
+    state = jax.device_put(state, steps.replicated)
+    X_train = jax.device_put(arrays.X[arrays.rows["train"]], steps.replicated)
+    y_train = jax.device_put(arrays.y[arrays.rows["train"]], steps.replicated)
+    X_val, y_val = arrays.X[arrays.rows["val"]], arrays.y[arrays.rows["val"]]
+
+    ckpt = Checkpoints(run, backup_dir)
+    monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
+    history: list[EpochRecord] = []
+    best = {"pearson": -np.inf, "epoch": 0, "val_loss": np.inf, "bad_epochs": 0}
+    start = 1
+    stopped = False
+    if resume and ckpt.latest_epoch() is not None:
+        state, meta = ckpt.restore_latest(state)
+        history = [EpochRecord(**r) for r in meta["history"]]
+        best, start, stopped = meta["best"], meta["epoch"] + 1, meta["early_stopped"]
+        if not quiet:
+            print(f"resuming {run} after epoch {meta['epoch']}", file=sys.stderr)
+
+    t_start = time.perf_counter()
+    peak_mb = 0.0
+    early_stopped = stopped
+    chunk = steps_per_call(cfg.scan_epoch, steps_per_epoch)
+    from tqdm.auto import tqdm
+
+    try:
+        for epoch in range(start, cfg.epochs + 1 if not stopped else start):
+            t0 = time.perf_counter()
+            idx = epoch_batches(n_train, cfg.batch_size, cfg.seed, epoch)
+            losses = []
+            with tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{cfg.epochs}", unit="step", leave=False, disable=quiet, file=sys.stderr) as bar:
+                for s in range(0, steps_per_epoch, chunk):
+                    state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
+                    losses.append(np.asarray(batch_losses))
+                    bar.update(len(batch_losses))
+            pred = steps.predict(state, X_val)
+            mem, peak = device_memory_mb()
+            peak_mb = max(peak_mb, peak)
+            record = EpochRecord(
+                epoch=epoch,
+                train_loss=float(np.concatenate(losses).mean()),
+                val_loss=float(np.mean((pred - y_val) ** 2)),
+                val_pearson=pearson(pred, y_val),
+                learning_rate=float(schedule(epoch * steps_per_epoch)),
+                memory_mb=mem,
+                epoch_seconds=time.perf_counter() - t0,
+            )
+            if not np.isfinite(record.train_loss):
+                raise RuntimeError(f"training diverged at epoch {epoch} (loss {record.train_loss}); lower --lr")
+            history.append(record)
+            stop = False
+            meta = lambda: {"epoch": epoch, "history": [dataclasses.asdict(r) for r in history], "best": best, "early_stopped": stop}
+            if record.val_pearson > best["pearson"] + MIN_IMPROVEMENT:
+                best = {"pearson": record.val_pearson, "epoch": epoch, "val_loss": record.val_loss, "bad_epochs": 0}
+                ckpt.save_best(epoch, state, meta())
+            else:
+                best["bad_epochs"] += 1
+            monitor.epoch(history)
+            stop = best["bad_epochs"] >= cfg.early_stopping_patience > 0
+            if epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stop:
+                ckpt.save(epoch, state, meta())
+            if stop:
+                early_stopped = True
+                if not quiet:
+                    print(f"early stop: no better validation Pearson for {cfg.early_stopping_patience} epochs", file=sys.stderr)
+                break
+
+        best_state, _ = ckpt.restore_best(state)
+    finally:
+        ckpt.close()
+    results = _results(run, steps, best_state, arrays, history, best, early_stopped, t_start, peak_mb, precision, model, split, devices)
+    results.save(run / "results.json")
+    monitor.write_history(history)
+    import matplotlib.pyplot as plt
+
+    plt.close(plot_history(history, run / "plots" / "training.png"))
+    if backup_dir:
+        shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
+    return results
+
+
+def _results(run, steps, best_state, arrays, history, best, early_stopped, t_start, peak_mb, precision, model, split, devices):
+    # the best model's predictions on held-out rows, for validation and parity checks
+    preds = {part: steps.predict(best_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
+    save_npz(run / "predictions.npz", **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))})
+    test_rows = arrays.rows["test"]
+    test = {}
+    if len(test_rows):
+        p = preds["test"]
+        y = arrays.y[test_rows]
+        test = {"test_loss": float(np.mean((p - y) ** 2)), "test_correlation": pearson(p, y), "test_rmse": float(np.sqrt(np.mean((p - y) ** 2)))}
+    n_params = count_params(model)
+    model_mb = n_params * 4 / 2**20
+    last = history[-1]
+    analysis = analyse(history, early_stopped, peak_mb, model_mb)
+    return TrainingResults(
+        final_train_loss=last.train_loss,
+        final_val_loss=last.val_loss,
+        best_val_loss=float(best["val_loss"]),
+        final_val_correlation=last.val_pearson,
+        best_val_correlation=float(best["pearson"]),
+        epochs_trained=last.epoch,
+        early_stopped=early_stopped,
+        best_epoch=int(best["epoch"]),
+        total_training_time_minutes=(time.perf_counter() - t_start) / 60,
+        converged=analysis["convergence"]["ok"],
+        peak_memory_mb=peak_mb,
+        avg_epoch_time_seconds=float(np.mean([r.epoch_seconds for r in history])),
+        precision=precision,
+        model_size_mb=model_mb,
+        n_parameters=n_params,
+        device=f"{devices[0].platform}:{getattr(devices[0], 'device_kind', '')}",
+        n_devices=len(devices),
+        split_images={k: int(len(getattr(split, k))) for k in ("train", "val", "test")},
+        split_examples={k: int(len(v)) for k, v in arrays.rows.items()},
+        analysis=analysis,
+        **test,
+    )
+
+
+def restore_best_model(run_dir: str | Path) -> QualityMLP:
+    """The best checkpoint of a finished or running run, as an eval-ready model."""
+    run = Path(run_dir)
+    cfg = C.make_config(json.loads((run / "config.json").read_text()))
+    mcfg = ModelConfig.from_json(json.loads((run / "model.json").read_text()))
+    n = mcfg.n_features
+    model = create_model(mcfg, np.zeros(n), np.ones(n), cfg.seed)
+    opt = nnx.Optimizer(model, make_optimizer(cfg, optax.constant_schedule(cfg.learning_rate)), wrt=nnx.Param)
+    graphdef, state = nnx.split((model, opt))
+    ckpt = Checkpoints(run)
+    try:
+        if ckpt.best.latest_step() is None:
+            raise InputError(f"{run}: no best checkpoint (was the run trained?)")
+        state, _ = ckpt.restore_best(state)
+    finally:
+        ckpt.close()
+    model, _ = nnx.merge(graphdef, state)
+    return model
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _parser():
+    from svgq_jax import cli
+
+    p = cli.Parser(
+        prog="python -m svgq_jax.train",
+        description="Train the quality model. With no arguments this is the main job: build data/default if it is "
+        "missing (procedural logos, resumable), train into runs/default, validate and export to runs/default/export.",
+    )
+    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset directory (default {DEFAULT_DATA}; built if it is the default and missing)")
+    p.add_argument("--out", default=DEFAULT_RUN, metavar="RUN", help=f"run directory (default {DEFAULT_RUN})")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace a finished run in RUN")
+    p.add_argument("--backup-dir", metavar="DIR", help="mirror the best checkpoint here (e.g. Google Drive)")
+    p.add_argument("--backbone-weights", metavar="FILE", help="pretrained ResNet-50 weights, used when the default dataset is built")
+    p.add_argument("--no-validate", action="store_true", help="skip validation after training")
+    p.add_argument("--no-export", action="store_true", help="skip export after training")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
+    C.add_flags(p)
+    return p
+
+
+def main_job(argv=None) -> int:
+    a = _parser().parse_args(argv)
+    cfg = C.from_args(a)
+    if a.data == DEFAULT_DATA:
+        from svgq_jax.data.build import BuildConfig, build_dataset
+
+        # builds, finishes an interrupted build, or returns at once if complete
+        build_dataset(BuildConfig(out=DEFAULT_DATA, backbone_weights=a.backbone_weights, quiet=a.quiet))
+    results = train_and_evaluate(cfg, a.data, a.out, resume=a.resume, overwrite=a.overwrite, backup_dir=a.backup_dir, quiet=a.quiet)
+    print(
+        f"trained {results.epochs_trained} epochs in {results.total_training_time_minutes:.1f} min: "
+        f"best val r {results.best_val_correlation:.4f} (epoch {results.best_epoch}), "
+        f"test r {results.test_correlation if results.test_correlation is not None else float('nan'):.4f}, "
+        f"test RMSE {results.test_rmse if results.test_rmse is not None else float('nan'):.4f} -> {a.out}"
+    )
+    for stage, skip in (("validate", a.no_validate), ("export", a.no_export)):
+        if skip:
+            continue
+        try:
+            module = __import__(f"svgq_jax.{stage}", fromlist=["run_stage"])
+        except ModuleNotFoundError:
+            continue  # stage not available in this version
+        module.run_stage(a.out, quiet=a.quiet)
+    return 0
+
+
+if __name__ == "__main__":
+    from svgq_jax import cli
+
+    cli.main(main_job)

@@ -1,0 +1,84 @@
+import numpy as np
+import pytest
+import torch
+
+from svgq_jax.model import ModelConfig, create_model
+from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, torch_to_flax
+from torch_bridge.module import from_config
+
+
+def model_pair(batch_norm: bool, seed: int = 0):
+    import jax
+    import jax.numpy as jnp
+    from flax import nnx
+
+    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm)
+    rng = np.random.default_rng(seed)
+    m = create_model(cfg, rng.normal(size=30), rng.uniform(0.5, 2, size=30), seed)
+    if batch_norm:  # non-trivial running statistics, as after training
+        for bn in m.norms:
+            bn.mean[...] = jnp.asarray(rng.normal(size=bn.mean.shape), jnp.float32)
+            bn.var[...] = jnp.asarray(rng.uniform(0.5, 2, size=bn.var.shape), jnp.float32)
+    t = from_config(cfg.to_json())
+    t.load_state_dict(flax_to_torch(named_arrays(m), cfg.to_json()), strict=True)
+    return cfg, m, t.eval()
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_torch_module_matches_flax(batch_norm):
+    import jax.numpy as jnp
+
+    cfg, m, t = model_pair(batch_norm)
+    x = np.random.default_rng(1).normal(size=(64, 38)).astype(np.float32)
+    x[:, -8:] = np.abs(x[:, -8:]) * 3 + 1
+    with torch.inference_mode():
+        out = t(torch.from_numpy(x)).numpy()
+    assert out.shape == (64, 1) and ((out >= 0) & (out <= 1)).all()
+    np.testing.assert_allclose(out, np.asarray(m(jnp.asarray(x))), rtol=0, atol=1e-5)
+    assert t.get_config()["batch_norm"] == batch_norm
+    if batch_norm:
+        assert abs(t.norms[0].momentum - 0.1) < 1e-12  # flax 0.9 <-> torch 0.1
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_round_trip_is_exact(batch_norm):
+    cfg, m, t = model_pair(batch_norm, seed=3)
+    original = named_arrays(m)
+    back = torch_to_flax(t.state_dict(), cfg.to_json())
+    assert set(back) == set(original) == set(expected_shapes(cfg.to_json()))
+    for k in original:
+        assert back[k].dtype == np.float32 and np.array_equal(back[k], original[k]), k
+
+
+def test_bf16_arrays_are_cast_to_float32():
+    import ml_dtypes
+
+    cfg, m, _ = model_pair(False)
+    arrays = {k: v.astype(ml_dtypes.bfloat16) for k, v in named_arrays(m).items()}
+    sd = flax_to_torch(arrays, cfg.to_json())
+    assert all(v.dtype == torch.float32 for k, v in sd.items())
+    np.testing.assert_array_equal(sd["head.weight"].numpy(), arrays["head/kernel"].astype(np.float32).T)
+
+
+def test_missing_extra_and_misshaped_keys_are_named():
+    cfg, m, t = model_pair(True)
+    arrays = named_arrays(m)
+    config = cfg.to_json()
+    broken = dict(arrays)
+    del broken["hidden/1/bias"]
+    with pytest.raises(KeyError, match="hidden/1/bias"):
+        flax_to_torch(broken, config)
+    with pytest.raises(KeyError, match="extra/thing"):
+        flax_to_torch({**arrays, "extra/thing": np.zeros(1)}, config)
+    with pytest.raises(ValueError, match="hidden/0/kernel"):
+        flax_to_torch({**arrays, "hidden/0/kernel": np.zeros((38, 15))}, config)
+    sd = t.state_dict()
+    sd.pop("norms.2.running_var")
+    with pytest.raises(KeyError, match="norms.2.running_var"):
+        torch_to_flax(sd, config)
+    sd = dict(t.state_dict())
+    sd["head.weight"] = torch.zeros(2, 8)
+    with pytest.raises(ValueError, match="head.weight"):
+        torch_to_flax(sd, config)
+    with pytest.raises(KeyError, match="norms.0.weight"):  # a BatchNorm-free state dict for a BatchNorm config
+        torch_to_flax(model_pair(False)[2].state_dict(), config)

@@ -1,0 +1,86 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from conftest import REPO, TINY, run_cli
+from svgq_jax.export import FILES, export_run
+
+
+@pytest.fixture(scope="module")
+def bundle(tiny_run, tmp_path_factory):
+    run = tmp_path_factory.mktemp("exp") / "run"
+    shutil.copytree(tiny_run, run)
+    meta = export_run(run, quiet=True)
+    return run / "export", meta
+
+
+def test_every_format_is_written_and_checked(bundle):
+    out, meta = bundle
+    for name in (*FILES.values(), "metadata.json", "report.md"):
+        assert (out / name).is_file(), name
+    onnx.checker.check_model(str(out / FILES["onnx"]))
+    graph = onnx.load(str(out / FILES["onnx"])).graph
+    assert graph.input[0].name == "input" and graph.output[0].name == "quality_prediction"
+    assert graph.input[0].type.tensor_type.shape.dim[0].dim_param  # a named, dynamic batch axis
+    assert set(meta["sizes_mb"]) >= set(FILES) and all(v > 0 for v in meta["sizes_mb"].values())
+    assert meta["backbone"]["name"] == "resnet50-random-seed0" and meta["input"]["n_inputs"] == 2048 + 20 + 8
+    full = torch.load(out / FILES["full"], weights_only=True)
+    assert {"state_dict", "model_config", "training_metrics", "export_timestamp", "environment"} <= set(full)
+
+
+def test_parity_within_tolerance_in_fresh_processes(bundle):
+    _, meta = bundle
+    checks = meta["parity"]["checks"]
+    formats = {c["format"] for c in checks}
+    assert formats == {"torch_eager", "full", "traced", "scripted", "export", "onnx"}
+    assert {c["batch"] for c in checks} == {1, 7, 1024} and {c["source"] for c in checks} == {"random", "dataset"}
+    assert all(c["ok"] and c["max_abs_diff"] <= 1e-5 and not c["jax_imported"] for c in checks)
+    assert "| onnx | dataset | 1024 |" in (bundle[0] / "report.md").read_text()
+
+
+def test_runner_loads_without_jax(bundle, tmp_path):
+    out, _ = bundle
+    x = np.random.default_rng(0).normal(size=(5, 2076)).astype(np.float32)
+    np.savez(tmp_path / "in.npz", x=x)
+    results = {}
+    for fmt, name in FILES.items():
+        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", fmt, str(out / name), str(tmp_path / "in.npz"), str(tmp_path / f"{fmt}.npz")],
+                           cwd=REPO, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr[-500:]
+        assert json.loads(r.stdout.strip().splitlines()[-1])["jax_imported"] is False
+        results[fmt] = np.load(tmp_path / f"{fmt}.npz")["x"]
+    for fmt, y in results.items():
+        np.testing.assert_allclose(y, results["onnx"], atol=1e-5)
+
+
+def test_tampered_state_dict_is_refused(bundle, tmp_path):
+    out, _ = bundle
+    full = torch.load(out / FILES["full"], weights_only=True)
+    del full["state_dict"]["hidden.1.weight"]
+    torch.save(full, tmp_path / "bad.pth")
+    np.savez(tmp_path / "in.npz", x=np.zeros((1, 2076), np.float32))
+    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", "full", str(tmp_path / "bad.pth"), str(tmp_path / "in.npz"), str(tmp_path / "o.npz")],
+                       cwd=REPO, capture_output=True, text=True)
+    assert r.returncode != 0 and "hidden.1.weight" in r.stderr
+
+
+def test_export_cli_needs_a_finished_run(tmp_path):
+    r = run_cli("svgq_jax.export", "--run", tmp_path)
+    assert r.returncode == 2 and "no finished training run" in r.stderr
+
+
+def test_bf16_run_reports_its_fp32_cast(tiny_dataset, tmp_path):
+    from svgq_jax import config as C
+    from svgq_jax.train import train_and_evaluate
+
+    train_and_evaluate(C.make_config({**TINY, "epochs": 1, "precision": "bf16"}), tiny_dataset, tmp_path / "r", quiet=True)
+    meta = export_run(tmp_path / "r", quiet=True)
+    b = meta["parity"]["bf16"]
+    assert b is not None and b["ok"] and 0 < b["max_abs_diff"] <= b["tolerance"]
+    assert meta["parity"]["all_ok"]

@@ -1,0 +1,171 @@
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO, TINY, run_cli, tiny_flags
+from svgq_jax import config as C
+from svgq_jax.data.dataset import load_dataset
+from svgq_jax.errors import InputError
+from svgq_jax.train import restore_best_model, train_and_evaluate
+
+
+def cfg(**over):
+    return C.make_config({**TINY, **over})
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_run):
+    from svgq_jax.results import TrainingResults
+
+    return tiny_run, TrainingResults.load(tiny_run / "results.json")
+
+
+def test_a_run_writes_everything(trained):
+    run, results = trained
+    for name in ("config.json", "data.json", "model.json", "split.json", "history.json", "results.json", "predictions.npz", "plots/training.png"):
+        assert (run / name).is_file(), name
+    history = json.loads((run / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert all(np.isfinite(h["train_loss"]) and -1 <= h["val_pearson"] <= 1 for h in history)
+    assert results.epochs_trained == 3 and not results.early_stopped and results.precision == "fp32"
+    assert set(results.analysis) >= {"convergence", "overfitting", "stability", "memory", "speed", "compactness"}
+    assert results.test_rmse is not None and 0 < results.test_rmse < 0.5
+    assert json.loads((run / "config.json").read_text())["hidden_dims"] == [32, 16, 8]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["2", "3"]  # last two kept
+
+
+def test_splits_are_disjoint_by_image(trained, tiny_dataset):
+    run, _ = trained
+    split = json.loads((run / "split.json").read_text())
+    sets = [set(split[k]) for k in ("train", "val", "test")]
+    assert all(sets) and not (sets[0] & sets[1] or sets[0] & sets[2] or sets[1] & sets[2])
+    assert len(set().union(*sets)) == load_dataset(tiny_dataset, 1).n_images
+
+
+def test_restored_checkpoint_predicts_identically(trained, tiny_dataset):
+    run, _ = trained
+    ds = load_dataset(tiny_dataset, 1)
+    saved = np.load(run / "predictions.npz")
+    model = restore_best_model(run)
+    x = ds.inputs(saved["test_rows"], with_stats=True)
+    np.testing.assert_allclose(np.asarray(model(x))[:, 0], saved["test_pred"], rtol=0, atol=1e-6)
+
+
+def test_early_stopping(tiny_dataset, tmp_path):
+    # a vanishing learning rate cannot improve validation Pearson by the required margin
+    res = train_and_evaluate(cfg(epochs=10, learning_rate=1e-9, scheduler="constant", early_stopping_patience=2), tiny_dataset, tmp_path / "r", quiet=True)
+    assert res.early_stopped and res.epochs_trained == 3 and res.best_epoch == 1
+
+
+def test_finished_run_is_not_overwritten(trained, tiny_dataset):
+    run, _ = trained
+    with pytest.raises(InputError, match="finished run"):
+        train_and_evaluate(cfg(), tiny_dataset, run, quiet=True)
+    with pytest.raises(InputError, match="already finished"):
+        train_and_evaluate(cfg(), tiny_dataset, run, resume=True, quiet=True)
+
+
+def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
+    flags = tiny_flags(epochs=8)
+    cmd = [sys.executable, "-m", "svgq_jax.train", "--data", str(tiny_dataset), "--quiet", "--no-validate", "--no-export", *flags]
+    proc = subprocess.Popen([*cmd, "--out", str(tmp_path / "killed")], cwd=REPO)
+    ckpts = tmp_path / "killed" / "checkpoints"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not (ckpts / "3").is_dir():
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (tmp_path / "killed" / "results.json").exists(), "killed too late"
+    r = subprocess.run([*cmd, "--out", str(tmp_path / "killed"), "--resume"], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([*cmd, "--out", str(tmp_path / "whole")], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    a = json.loads((tmp_path / "killed" / "history.json").read_text())
+    b = json.loads((tmp_path / "whole" / "history.json").read_text())
+    assert len(a) == len(b) == 8
+    for x, y in zip(a, b):
+        for k in ("train_loss", "val_loss", "val_pearson"):
+            assert abs(x[k] - y[k]) <= 1e-6, (x["epoch"], k)
+    ra = json.loads((tmp_path / "killed" / "results.json").read_text())
+    rb = json.loads((tmp_path / "whole" / "results.json").read_text())
+    assert abs(ra["test_loss"] - rb["test_loss"]) <= 1e-6
+
+
+FOUR_DEVICES = """
+import json, sys
+import jax
+from svgq_jax import config as C
+from svgq_jax.train import train_and_evaluate
+cfg = C.make_config(json.loads(sys.argv[2]))
+out = {}
+for n in (1, 4):
+    train_and_evaluate(cfg, sys.argv[1], f"{sys.argv[3]}/d{n}", devices=jax.devices()[:n], quiet=True)
+    out[n] = json.load(open(f"{sys.argv[3]}/d{n}/history.json"))
+print(json.dumps({"devices": len(jax.devices()), "runs": out}))
+"""
+
+
+def test_four_cpu_devices_match_one(tiny_dataset, tmp_path):
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
+    tiny = {k: list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "epochs": 3}.items()}
+    r = subprocess.run([sys.executable, "-c", FOUR_DEVICES, str(tiny_dataset), json.dumps(tiny), str(tmp_path)],
+                       cwd=REPO, capture_output=True, text=True, env={**__import__("os").environ, **env}, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    out = json.loads(r.stdout.strip().splitlines()[-1])
+    assert out["devices"] == 4
+    one, four = out["runs"]["1"], out["runs"]["4"]
+    for x, y in zip(one, four):
+        assert abs(x["train_loss"] - y["train_loss"]) <= 1e-5 and abs(x["val_loss"] - y["val_loss"]) <= 1e-5
+
+
+@pytest.mark.parametrize(
+    "flags, words",
+    [
+        (["--epochs", "0"], "epochs=0"),
+        (["--optimizer", "sgdx"], "optimizer"),
+        (["--dropout", "0.1,0.2"], "dropout"),
+        (["--learning-rate", "abc"], "learning_rate"),
+        (["--validation-split", "0.95"], "validation_split"),
+        (["--batch-size", "100000"], "exceeds"),
+    ],
+)
+def test_bad_config_is_one_line_exit_2(tiny_dataset, tmp_path, flags, words):
+    r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(), *flags)
+    assert r.returncode == 2, r.stderr[-500:]
+    assert words in r.stderr.strip().splitlines()[-1] and "Traceback" not in r.stderr
+
+
+def test_config_file_and_bad_files(tiny_dataset, tmp_path):
+    good = tmp_path / "c.yaml"
+    good.write_text("epochs: 1\nbatch_size: 16\nhidden_dims: [16, 8]\ndropout: [0.0, 0.0]\nmin_examples: 50\n")
+    r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", "--config", good, "--quiet", "--no-validate", "--no-export")
+    assert r.returncode == 0, r.stderr[-800:]
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["hidden_dims"] == [16, 8]
+    for text, words in (("{not json", "not valid JSON"), ('{"epoch": 3}', "unknown config field 'epoch'")):
+        bad = tmp_path / "bad.json"
+        bad.write_text(text)
+        r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r2", "--config", bad)
+        assert r.returncode == 2 and words in r.stderr
+
+
+def test_too_small_or_missing_dataset(tiny_dataset, tmp_path):
+    r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(min_examples=100000))
+    assert r.returncode == 2 and "training needs at least 100000" in r.stderr
+    r = run_cli("svgq_jax.train", "--data", tmp_path / "none", "--out", tmp_path / "r")
+    assert r.returncode == 2 and "no such directory" in r.stderr
+
+
+def test_resume_refuses_a_different_config(trained, tiny_dataset, tmp_path):
+    import shutil
+
+    run, _ = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    (copy / "results.json").unlink()
+    with pytest.raises(InputError, match="config differs"):
+        train_and_evaluate(cfg(learning_rate=0.01), tiny_dataset, copy, resume=True, quiet=True)

@@ -1,0 +1,66 @@
+"""`QualityPredictor`: the torch twin of `svgq_jax.model.QualityMLP`.
+
+Same architecture and the same baked-in normalisation (as buffers), so it takes
+the raw input [B, n_features + 8] (features, then the 8 raw VTracer parameters)
+and returns [B, 1] predicted SSIM in [0, 1]. Layers without BatchNorm hold an
+`nn.Identity` so TorchScript can zip the layer lists in every configuration.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+N_PARAMS = 8
+
+
+class QualityPredictor(nn.Module):
+    def __init__(
+        self,
+        n_features: int,
+        hidden_dims=(1024, 512, 256),
+        dropout=(0.3, 0.2, 0.1),
+        batch_norm: bool = False,
+        batch_norm_momentum: float = 0.9,
+        batch_norm_epsilon: float = 1e-5,
+    ):
+        super().__init__()
+        self._config = {
+            "n_features": int(n_features),
+            "hidden_dims": [int(h) for h in hidden_dims],
+            "dropout": [float(d) for d in dropout],
+            "batch_norm": bool(batch_norm),
+            "batch_norm_momentum": float(batch_norm_momentum),
+            "batch_norm_epsilon": float(batch_norm_epsilon),
+        }
+        self.n_features = int(n_features)
+        self.register_buffer("feature_mean", torch.zeros(n_features))
+        self.register_buffer("feature_scale", torch.ones(n_features))
+        self.register_buffer("param_low", torch.zeros(N_PARAMS))
+        self.register_buffer("param_scale", torch.ones(N_PARAMS))
+        dims = [n_features + N_PARAMS, *hidden_dims]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
+        # Flax's momentum weighs the old running value; torch's weighs the new batch.
+        self.norms = nn.ModuleList(
+            nn.BatchNorm1d(b, eps=batch_norm_epsilon, momentum=1.0 - batch_norm_momentum) if batch_norm else nn.Identity()
+            for b in hidden_dims
+        )
+        self.drops = nn.ModuleList(nn.Dropout(p) for p in dropout)
+        self.head = nn.Linear(dims[-1], 1)
+
+    def get_config(self) -> dict:
+        return dict(self._config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n = self.n_features
+        feats = (x[:, :n] - self.feature_mean) * self.feature_scale
+        params = (x[:, n:] - self.param_low) * self.param_scale
+        h = torch.cat([feats, params], dim=1)
+        for linear, norm, drop in zip(self.hidden, self.norms, self.drops):
+            h = drop(torch.relu(norm(linear(h))))
+        return torch.sigmoid(self.head(h))
+
+
+def from_config(config: dict) -> QualityPredictor:
+    """A module from `get_config()` output (or the JAX side's ModelConfig JSON)."""
+    return QualityPredictor(**config)

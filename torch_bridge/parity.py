@@ -1,0 +1,88 @@
+"""Parity: every exported format against the JAX fp32 reference, in fresh processes.
+
+Each exported file is loaded and run by `python -m torch_bridge.runner` in a new
+process that never imports JAX (as in a deployment), on batches of 1, 7 and 1024
+rows of random inputs and of real dataset rows. The fp32 tolerance is a max
+absolute difference of 1e-5 on the predicted SSIM.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+FP32_TOLERANCE = 1e-5
+BATCHES = (1, 7, 1024)
+
+
+@dataclass
+class ParityCheck:
+    format: str
+    source: str  # "random" or "dataset"
+    batch: int
+    max_abs_diff: float
+    tolerance: float
+    ok: bool
+    jax_imported: bool = False
+
+
+def random_inputs(feature_mean: np.ndarray, feature_std: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
+    """Plausible raw inputs: features around the training distribution, parameters uniform in range."""
+    from svgq_jax import params as P  # numpy only
+
+    rng = np.random.default_rng(seed)
+    feats = feature_mean + feature_std * rng.normal(size=(n, len(feature_mean)))
+    params = P.unscale(rng.uniform(size=(n, P.N_PARAMS)))
+    return np.concatenate([feats, params], axis=1).astype(np.float32)
+
+
+def input_sets(random_rows: np.ndarray, dataset_rows: np.ndarray | None) -> dict[str, np.ndarray]:
+    """{"random_b1": ..., "dataset_b1024": ...}: each source cut to each batch size."""
+    sets = {}
+    for source, rows in (("random", random_rows), ("dataset", dataset_rows)):
+        if rows is None or len(rows) == 0:
+            continue
+        for b in BATCHES:
+            take = np.resize(np.arange(len(rows)), b)  # repeats rows if the source is smaller
+            sets[f"{source}_b{b}"] = rows[take]
+    return sets
+
+
+def run_fresh(fmt: str, path: Path, sets: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], bool]:
+    """Run one exported file over all input sets in a new process; returns outputs and whether JAX loaded."""
+    with tempfile.TemporaryDirectory() as tmp:
+        inp, out = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
+        np.savez(inp, **sets)
+        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", fmt, str(path), str(inp), str(out)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"{fmt} runner failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+        info = json.loads(r.stdout.strip().splitlines()[-1])
+        with np.load(out) as z:
+            return {k: z[k] for k in z.files}, info["jax_imported"]
+
+
+def compare(fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: float = FP32_TOLERANCE) -> list[ParityCheck]:
+    checks = []
+    for name, ref in reference.items():
+        source, b = name.rsplit("_b", 1)
+        diff = float(np.max(np.abs(np.asarray(outputs[name], np.float64).reshape(-1) - np.asarray(ref, np.float64).reshape(-1))))
+        checks.append(ParityCheck(fmt, source, int(b), diff, tol, diff <= tol and not jax_imported, jax_imported))
+    return checks
+
+
+def parity_table(checks: list[ParityCheck]) -> str:
+    lines = ["| format | source | batch | max abs diff | tolerance | ok |", "|---|---|---|---|---|---|"]
+    for c in checks:
+        lines.append(f"| {c.format} | {c.source} | {c.batch} | {c.max_abs_diff:.2e} | {c.tolerance:.0e} | {'✅' if c.ok else '❌'} |")
+    return "\n".join(lines)
+
+
+def to_json(checks: list[ParityCheck]) -> list[dict]:
+    return [asdict(c) for c in checks]

@@ -1,0 +1,63 @@
+"""Run an exported model file in this process, as a deployment would: no JAX.
+
+    python -m torch_bridge.runner FORMAT MODEL_FILE INPUTS.npz OUTPUTS.npz
+
+FORMAT is one of: full (state dict .pth), traced, scripted (TorchScript .pt),
+export (torch.export .pt2), onnx (ONNX Runtime). Every array in INPUTS.npz is
+run through the model and written under the same name to OUTPUTS.npz. Prints a
+JSON line saying whether JAX was imported (it must not be).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+FORMATS = ("full", "traced", "scripted", "export", "onnx")
+
+
+def load(fmt: str, path: str):
+    """A callable float32 [B, n] -> [B, 1] numpy for one exported file."""
+    if fmt == "onnx":
+        import onnxruntime as ort
+
+        sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        name = sess.get_inputs()[0].name
+        return lambda x: sess.run(None, {name: x})[0]
+    import torch
+
+    if fmt == "full":
+        from torch_bridge.module import from_config
+
+        bundle = torch.load(path, map_location="cpu", weights_only=True)
+        module = from_config(bundle["model_config"])
+        module.load_state_dict(bundle["state_dict"])
+    elif fmt in ("traced", "scripted"):
+        module = torch.jit.load(path, map_location="cpu")
+    elif fmt == "export":
+        module = torch.export.load(path).module()
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if hasattr(module, "eval") and fmt != "export":
+        module.eval()
+
+    def run(x: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return module(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))).numpy()
+
+    return run
+
+
+def main(argv: list[str]) -> None:
+    fmt, path, inputs, outputs = argv
+    fn = load(fmt, path)
+    with np.load(inputs) as z:
+        out = {k: fn(z[k]) for k in z.files}
+    np.savez(outputs, **out)
+    print(json.dumps({"format": fmt, "jax_imported": "jax" in sys.modules}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
