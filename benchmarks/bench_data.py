@@ -59,7 +59,7 @@ def feature_rates(imgs, batch: int, repeats: int = 3) -> dict:
         for s in range(0, len(paths), batch):
             fx(np.stack([np.asarray(Image.open(p).convert("RGB")) for p in paths[s : s + batch]]))
 
-    x = torch.randn(batch, 3, fx.spec.crop, fx.spec.crop, device=fx.device).contiguous(memory_format=torch.channels_last)
+    x = torch.randn(batch, 3, fx.spec.crop, fx.spec.crop, device=fx.device).contiguous(memory_format=fx.memory_format)
 
     def bare():
         with torch.inference_mode():

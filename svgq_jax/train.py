@@ -223,6 +223,141 @@ def _check_same(run: Path, name: str, now: dict, what: str) -> None:
 # ---------------------------------------------------------------- the loop
 
 
+class InMemoryCheckpoints:
+    """Checkpoints for short fits (cross-validation folds): only the best state, kept in memory."""
+
+    def __init__(self):
+        self.best_state = None
+
+    def save(self, epoch, state, meta) -> None:
+        pass
+
+    def save_best(self, epoch, state, meta) -> None:
+        self.best_state = jax.tree_util.tree_map(jnp.copy, state)  # the live buffers are donated
+
+    def latest_epoch(self):
+        return None
+
+    def restore_best(self, like):
+        return self.best_state, None
+
+    def close(self) -> None:
+        pass
+
+
+@dataclasses.dataclass
+class Fit:
+    """What `fit` returns: the best state and how training went."""
+
+    steps: Steps
+    best_state: object
+    model: QualityMLP
+    history: list
+    best: dict
+    early_stopped: bool
+    peak_mb: float
+    precision: str
+    seconds: float
+
+
+def build(cfg: TrainConfig, arrays: Arrays, n_train: int, devices: list):
+    """Model, optimizer, compiled steps and the initial (replicated) state."""
+    if cfg.batch_size % len(devices):
+        raise InputError(f"batch_size {cfg.batch_size} must be divisible by the {len(devices)} devices")
+    if n_train < cfg.batch_size:
+        raise InputError(f"batch_size {cfg.batch_size} exceeds the {n_train} training examples")
+    precision = resolve_precision(cfg.precision)
+    mcfg = ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm)
+    schedule = make_schedule(cfg, n_train // cfg.batch_size)
+    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, jnp.bfloat16 if precision == "bf16" else jnp.float32)
+    opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
+    graphdef, state = nnx.split((model, opt))
+    steps = Steps(graphdef, Mesh(np.array(devices), ("data",)), cfg.loss)
+    return model, mcfg, schedule, steps, jax.device_put(state, steps.replicated), precision
+
+
+def fit(
+    cfg: TrainConfig,
+    arrays: Arrays,
+    train_rows: np.ndarray,
+    val_rows: np.ndarray,
+    *,
+    devices: list | None = None,
+    ckpt=None,
+    monitor: Monitor | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+) -> Fit:
+    """Train on `train_rows`, early-stopping on `val_rows`' Pearson r; keeps the best state in `ckpt`."""
+    devices = devices or jax.devices()
+    ckpt = ckpt or InMemoryCheckpoints()
+    n_train = len(train_rows)
+    model, _, schedule, steps, state, precision = build(cfg, arrays, n_train, devices)
+    steps_per_epoch = n_train // cfg.batch_size
+    X_train = jax.device_put(arrays.X[train_rows], steps.replicated)
+    y_train = jax.device_put(arrays.y[train_rows], steps.replicated)
+    X_val, y_val = arrays.X[val_rows], arrays.y[val_rows]
+
+    history: list[EpochRecord] = []
+    best = {"pearson": -np.inf, "epoch": 0, "val_loss": np.inf, "bad_epochs": 0}
+    start, stopped = 1, False
+    if resume and ckpt.latest_epoch() is not None:
+        state, meta = ckpt.restore_latest(state)
+        history = [EpochRecord(**r) for r in meta["history"]]
+        best, start, stopped = meta["best"], meta["epoch"] + 1, meta["early_stopped"]
+        if not quiet:
+            print(f"resuming after epoch {meta['epoch']}", file=sys.stderr)
+
+    t_start = time.perf_counter()
+    peak_mb = 0.0
+    chunk = steps_per_call(cfg.scan_epoch, steps_per_epoch)
+    from tqdm.auto import tqdm
+
+    for epoch in range(start, cfg.epochs + 1 if not stopped else start):
+        t0 = time.perf_counter()
+        idx = epoch_batches(n_train, cfg.batch_size, cfg.seed, epoch)
+        losses = []
+        with tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{cfg.epochs}", unit="step", leave=False, disable=quiet, file=sys.stderr) as bar:
+            for s in range(0, steps_per_epoch, chunk):
+                state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
+                losses.append(np.asarray(batch_losses))
+                bar.update(len(batch_losses))
+        pred = steps.predict(state, X_val)
+        mem, peak = device_memory_mb()
+        peak_mb = max(peak_mb, peak)
+        record = EpochRecord(
+            epoch=epoch,
+            train_loss=float(np.concatenate(losses).mean()),
+            val_loss=float(np.mean((pred - y_val) ** 2)),
+            val_pearson=pearson(pred, y_val),
+            learning_rate=float(schedule(epoch * steps_per_epoch)),
+            memory_mb=mem,
+            epoch_seconds=time.perf_counter() - t0,
+        )
+        if not np.isfinite(record.train_loss):
+            raise RuntimeError(f"training diverged at epoch {epoch} (loss {record.train_loss}); lower --lr")
+        history.append(record)
+        improved = record.val_pearson > best["pearson"] + MIN_IMPROVEMENT
+        if improved:
+            best = {"pearson": record.val_pearson, "epoch": epoch, "val_loss": record.val_loss, "bad_epochs": 0}
+        else:
+            best["bad_epochs"] += 1
+        stopped = best["bad_epochs"] >= cfg.early_stopping_patience > 0
+        meta = {"epoch": epoch, "history": [dataclasses.asdict(r) for r in history], "best": best, "early_stopped": stopped}
+        if improved:
+            ckpt.save_best(epoch, state, meta)
+        if monitor:
+            monitor.epoch(history)
+        if epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stopped:
+            ckpt.save(epoch, state, meta)
+        if stopped:
+            if not quiet:
+                print(f"early stop: no better validation Pearson for {cfg.early_stopping_patience} epochs", file=sys.stderr)
+            break
+    best_state, _ = ckpt.restore_best(state)
+    return Fit(steps, best_state, model, history, best, stopped, peak_mb, precision, time.perf_counter() - t_start)
+
+
 def train_and_evaluate(
     cfg: TrainConfig,
     data_dir: str | Path,
@@ -241,116 +376,40 @@ def train_and_evaluate(
     _check_run_dir(run, resume, overwrite)
     ds = load_dataset(data_dir, min_examples=cfg.min_examples)
     fingerprint = data_fingerprint(ds)
-    run.mkdir(parents=True, exist_ok=True)
     if resume:
         _check_same(run, "config.json", C.to_dict(cfg), "config")
         _check_same(run, "data.json", fingerprint, "dataset")
     split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, cfg.seed)
     arrays = prepare_arrays(ds, split, cfg)
-    n_train = len(arrays.rows["train"])
     devices = devices or jax.devices()
-    if cfg.batch_size % len(devices):
-        raise InputError(f"batch_size {cfg.batch_size} must be divisible by the {len(devices)} devices")
-    if n_train < cfg.batch_size:
-        raise InputError(f"batch_size {cfg.batch_size} exceeds the {n_train} training examples")
-    precision = resolve_precision(cfg.precision)
+    build(cfg, arrays, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
+    run.mkdir(parents=True, exist_ok=True)
     mcfg = ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm)
-
     write_json(run / "config.json", C.to_dict(cfg))
     write_json(run / "data.json", fingerprint)
     write_json(run / "model.json", mcfg.to_json())
     write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
 
-    steps_per_epoch = n_train // cfg.batch_size
-    schedule = make_schedule(cfg, steps_per_epoch)
-    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, jnp.bfloat16 if precision == "bf16" else jnp.float32)
-    opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
-    graphdef, state = nnx.split((model, opt))
-    mesh = Mesh(np.array(devices), ("data",))
-    steps = Steps(graphdef, mesh, cfg.loss)
-    state = jax.device_put(state, steps.replicated)
-    X_train = jax.device_put(arrays.X[arrays.rows["train"]], steps.replicated)
-    y_train = jax.device_put(arrays.y[arrays.rows["train"]], steps.replicated)
-    X_val, y_val = arrays.X[arrays.rows["val"]], arrays.y[arrays.rows["val"]]
-
     ckpt = Checkpoints(run, backup_dir)
     monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
-    history: list[EpochRecord] = []
-    best = {"pearson": -np.inf, "epoch": 0, "val_loss": np.inf, "bad_epochs": 0}
-    start = 1
-    stopped = False
-    if resume and ckpt.latest_epoch() is not None:
-        state, meta = ckpt.restore_latest(state)
-        history = [EpochRecord(**r) for r in meta["history"]]
-        best, start, stopped = meta["best"], meta["epoch"] + 1, meta["early_stopped"]
-        if not quiet:
-            print(f"resuming {run} after epoch {meta['epoch']}", file=sys.stderr)
-
-    t_start = time.perf_counter()
-    peak_mb = 0.0
-    early_stopped = stopped
-    chunk = steps_per_call(cfg.scan_epoch, steps_per_epoch)
-    from tqdm.auto import tqdm
-
     try:
-        for epoch in range(start, cfg.epochs + 1 if not stopped else start):
-            t0 = time.perf_counter()
-            idx = epoch_batches(n_train, cfg.batch_size, cfg.seed, epoch)
-            losses = []
-            with tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{cfg.epochs}", unit="step", leave=False, disable=quiet, file=sys.stderr) as bar:
-                for s in range(0, steps_per_epoch, chunk):
-                    state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
-                    losses.append(np.asarray(batch_losses))
-                    bar.update(len(batch_losses))
-            pred = steps.predict(state, X_val)
-            mem, peak = device_memory_mb()
-            peak_mb = max(peak_mb, peak)
-            record = EpochRecord(
-                epoch=epoch,
-                train_loss=float(np.concatenate(losses).mean()),
-                val_loss=float(np.mean((pred - y_val) ** 2)),
-                val_pearson=pearson(pred, y_val),
-                learning_rate=float(schedule(epoch * steps_per_epoch)),
-                memory_mb=mem,
-                epoch_seconds=time.perf_counter() - t0,
-            )
-            if not np.isfinite(record.train_loss):
-                raise RuntimeError(f"training diverged at epoch {epoch} (loss {record.train_loss}); lower --lr")
-            history.append(record)
-            stop = False
-            meta = lambda: {"epoch": epoch, "history": [dataclasses.asdict(r) for r in history], "best": best, "early_stopped": stop}
-            if record.val_pearson > best["pearson"] + MIN_IMPROVEMENT:
-                best = {"pearson": record.val_pearson, "epoch": epoch, "val_loss": record.val_loss, "bad_epochs": 0}
-                ckpt.save_best(epoch, state, meta())
-            else:
-                best["bad_epochs"] += 1
-            monitor.epoch(history)
-            stop = best["bad_epochs"] >= cfg.early_stopping_patience > 0
-            if epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stop:
-                ckpt.save(epoch, state, meta())
-            if stop:
-                early_stopped = True
-                if not quiet:
-                    print(f"early stop: no better validation Pearson for {cfg.early_stopping_patience} epochs", file=sys.stderr)
-                break
-
-        best_state, _ = ckpt.restore_best(state)
+        result = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], devices=devices, ckpt=ckpt, monitor=monitor, resume=resume, quiet=quiet)
     finally:
         ckpt.close()
-    results = _results(run, steps, best_state, arrays, history, best, early_stopped, t_start, peak_mb, precision, model, split, devices)
+    results = _results(run, result, arrays, split, devices)
     results.save(run / "results.json")
-    monitor.write_history(history)
+    monitor.write_history(result.history)
     import matplotlib.pyplot as plt
 
-    plt.close(plot_history(history, run / "plots" / "training.png"))
+    plt.close(plot_history(result.history, run / "plots" / "training.png"))
     if backup_dir:
         shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
     return results
 
 
-def _results(run, steps, best_state, arrays, history, best, early_stopped, t_start, peak_mb, precision, model, split, devices):
+def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> TrainingResults:
     # the best model's predictions on held-out rows, for validation and parity checks
-    preds = {part: steps.predict(best_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
+    preds = {part: f.steps.predict(f.best_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
     save_npz(run / "predictions.npz", **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))})
     test_rows = arrays.rows["test"]
     test = {}
@@ -358,24 +417,24 @@ def _results(run, steps, best_state, arrays, history, best, early_stopped, t_sta
         p = preds["test"]
         y = arrays.y[test_rows]
         test = {"test_loss": float(np.mean((p - y) ** 2)), "test_correlation": pearson(p, y), "test_rmse": float(np.sqrt(np.mean((p - y) ** 2)))}
-    n_params = count_params(model)
+    n_params = count_params(f.model)
     model_mb = n_params * 4 / 2**20
-    last = history[-1]
-    analysis = analyse(history, early_stopped, peak_mb, model_mb)
+    last = f.history[-1]
+    analysis = analyse(f.history, f.early_stopped, f.peak_mb, model_mb)
     return TrainingResults(
         final_train_loss=last.train_loss,
         final_val_loss=last.val_loss,
-        best_val_loss=float(best["val_loss"]),
+        best_val_loss=float(f.best["val_loss"]),
         final_val_correlation=last.val_pearson,
-        best_val_correlation=float(best["pearson"]),
+        best_val_correlation=float(f.best["pearson"]),
         epochs_trained=last.epoch,
-        early_stopped=early_stopped,
-        best_epoch=int(best["epoch"]),
-        total_training_time_minutes=(time.perf_counter() - t_start) / 60,
+        early_stopped=f.early_stopped,
+        best_epoch=int(f.best["epoch"]),
+        total_training_time_minutes=f.seconds / 60,
         converged=analysis["convergence"]["ok"],
-        peak_memory_mb=peak_mb,
-        avg_epoch_time_seconds=float(np.mean([r.epoch_seconds for r in history])),
-        precision=precision,
+        peak_memory_mb=f.peak_mb,
+        avg_epoch_time_seconds=float(np.mean([r.epoch_seconds for r in f.history])),
+        precision=f.precision,
         model_size_mb=model_mb,
         n_parameters=n_params,
         device=f"{devices[0].platform}:{getattr(devices[0], 'device_kind', '')}",

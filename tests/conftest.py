@@ -92,3 +92,16 @@ def tiny_run(tiny_dataset, tmp_path_factory) -> Path:
     run = tmp_path_factory.mktemp("runs") / "run"
     train_and_evaluate(C.make_config(TINY), tiny_dataset, run, quiet=True)
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_bundle(tiny_run, tmp_path_factory) -> Path:
+    """RUN/export of a copy of tiny_run (exported once per session)."""
+    import shutil
+
+    from svgq_jax.export import export_run
+
+    run = tmp_path_factory.mktemp("bundle") / "run"
+    shutil.copytree(tiny_run, run)
+    export_run(run, quiet=True)
+    return run / "export"

@@ -1,5 +1,4 @@
 import json
-import shutil
 import subprocess
 import sys
 
@@ -9,15 +8,13 @@ import pytest
 import torch
 
 from conftest import REPO, TINY, run_cli
+from svgq_jax.data.imagestats import N_STATS
 from svgq_jax.export import FILES, export_run
 
 
 @pytest.fixture(scope="module")
-def bundle(tiny_run, tmp_path_factory):
-    run = tmp_path_factory.mktemp("exp") / "run"
-    shutil.copytree(tiny_run, run)
-    meta = export_run(run, quiet=True)
-    return run / "export", meta
+def bundle(tiny_bundle):
+    return tiny_bundle, json.loads((tiny_bundle / "metadata.json").read_text())
 
 
 def test_every_format_is_written_and_checked(bundle):
@@ -29,7 +26,7 @@ def test_every_format_is_written_and_checked(bundle):
     assert graph.input[0].name == "input" and graph.output[0].name == "quality_prediction"
     assert graph.input[0].type.tensor_type.shape.dim[0].dim_param  # a named, dynamic batch axis
     assert set(meta["sizes_mb"]) >= set(FILES) and all(v > 0 for v in meta["sizes_mb"].values())
-    assert meta["backbone"]["name"] == "resnet50-random-seed0" and meta["input"]["n_inputs"] == 2048 + 20 + 8
+    assert meta["backbone"]["name"] == "resnet50-random-seed0" and meta["input"]["n_inputs"] == 2048 + N_STATS + 8
     full = torch.load(out / FILES["full"], weights_only=True)
     assert {"state_dict", "model_config", "training_metrics", "export_timestamp", "environment"} <= set(full)
 
@@ -46,7 +43,7 @@ def test_parity_within_tolerance_in_fresh_processes(bundle):
 
 def test_runner_loads_without_jax(bundle, tmp_path):
     out, _ = bundle
-    x = np.random.default_rng(0).normal(size=(5, 2076)).astype(np.float32)
+    x = np.random.default_rng(0).normal(size=(5, 2048 + N_STATS + 8)).astype(np.float32)
     np.savez(tmp_path / "in.npz", x=x)
     results = {}
     for fmt, name in FILES.items():
@@ -64,7 +61,7 @@ def test_tampered_state_dict_is_refused(bundle, tmp_path):
     full = torch.load(out / FILES["full"], weights_only=True)
     del full["state_dict"]["hidden.1.weight"]
     torch.save(full, tmp_path / "bad.pth")
-    np.savez(tmp_path / "in.npz", x=np.zeros((1, 2076), np.float32))
+    np.savez(tmp_path / "in.npz", x=np.zeros((1, 2048 + N_STATS + 8), np.float32))
     r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", "full", str(tmp_path / "bad.pth"), str(tmp_path / "in.npz"), str(tmp_path / "o.npz")],
                        cwd=REPO, capture_output=True, text=True)
     assert r.returncode != 0 and "hidden.1.weight" in r.stderr

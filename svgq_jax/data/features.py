@@ -104,18 +104,21 @@ def _load_state(path: Path) -> dict:
     return {k.removeprefix("module."): v for k, v in state.items() if not k.startswith(("fc.", "module.fc."))}
 
 
-def build_backbone(weights: str | os.PathLike | None = None, quiet: bool = False):
-    """Return (torch module in eval mode with fc = Identity, BackboneSpec)."""
+def build_backbone(weights: str | os.PathLike | None = None, quiet: bool = False, pretrained: bool = True):
+    """Return (torch module in eval mode with fc = Identity, BackboneSpec).
+
+    pretrained=False builds the seeded random backbone even where weights exist
+    (to reproduce features of a dataset or bundle that used it)."""
     import torch
     from torchvision.models import resnet50
 
-    path = find_weights(weights)
+    path = find_weights(weights) if pretrained else None
     if path is None:
         torch.manual_seed(RANDOM_SEED)
         model = resnet50(weights=None)
         model.fc = torch.nn.Identity()
         spec = BackboneSpec(f"resnet50-random-seed{RANDOM_SEED}", _sha256_state(model.state_dict()), False)
-        if not quiet:
+        if not quiet and pretrained:
             print(
                 "WARNING: no pretrained ResNet-50 weights found (pass --backbone-weights FILE, set "
                 f"{WEIGHTS_ENV}, or put {KNOWN_WEIGHTS['11ad3fa6'][1]} in the torch hub cache); "
@@ -138,17 +141,20 @@ def build_backbone(weights: str | os.PathLike | None = None, quiet: bool = False
 class FeatureExtractor:
     """Batched ResNet-50 features for canonical uint8 images, on the GPU when present."""
 
-    def __init__(self, weights=None, device: str | None = None, batch_size: int = 32, quiet: bool = False):
+    def __init__(self, weights=None, device: str | None = None, batch_size: int = 32, quiet: bool = False,
+                 pretrained: bool = True, channels_last: bool = True):
         import torch
 
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        model, self.spec = build_backbone(weights, quiet=quiet)
-        # channels_last runs ResNet convolutions about 1.5x faster on CPU (oneDNN).
-        self.model = model.to(self.device, memory_format=torch.channels_last)
+        model, self.spec = build_backbone(weights, quiet=quiet, pretrained=pretrained)
+        # channels_last runs batched ResNet convolutions about 1.5x faster on CPU (oneDNN),
+        # but a single image 4x slower: callers with one image at a time pass False.
+        self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
+        self.model = model.to(self.device, memory_format=self.memory_format)
         self.batch_size = batch_size
 
     def _preprocess(self, batch: np.ndarray):
-        """uint8 [B, H, W, 3] -> normalised float [B, 3, crop, crop], channels_last.
+        """uint8 [B, H, W, 3] -> normalised float [B, 3, crop, crop] in the model's memory format.
 
         Resizing the uint8 image (as torchvision's transforms do for PIL input) is
         6x faster than resizing floats and differs by at most one grey level.
@@ -160,7 +166,7 @@ class FeatureExtractor:
         x = F.resize(x, [self.spec.resize], antialias=True)
         x = F.to_dtype(F.center_crop(x, [self.spec.crop]), torch.float32, scale=True)
         x = F.normalize(x, list(self.spec.mean), list(self.spec.std))
-        return x.contiguous(memory_format=torch.channels_last)
+        return x.contiguous(memory_format=self.memory_format)
 
     def __call__(self, images) -> np.ndarray:
         """uint8 images [N, H, W, 3] (or a list of them) -> float32 features [N, 2048]."""

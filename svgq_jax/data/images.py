@@ -103,8 +103,12 @@ def png_bytes(img: Image.Image) -> bytes:
 
 def image_hash(img: Image.Image) -> str:
     """sha256 of the canonical pixels (not of the file), so re-encodings hash alike."""
-    arr = np.asarray(img.convert("RGB"), dtype=np.uint8)
-    return hashlib.sha256(arr.tobytes()).hexdigest()
+    return image_hash_array(to_array(img))
+
+
+def image_hash_array(arr: np.ndarray) -> str:
+    """image_hash of a canonical uint8 [H, W, 3] array."""
+    return hashlib.sha256(np.ascontiguousarray(arr, dtype=np.uint8).tobytes()).hexdigest()
 
 
 def to_array(img: Image.Image) -> np.ndarray:

@@ -1,70 +1,123 @@
 """Cheap image statistics that describe how hard a logo is to trace.
 
 ResNet-50 features (especially from the random fallback backbone) say little
-about what VTracer cares about: how many colours survive each colour
-precision, how much of the image is anti-aliased edge or gradient, how many
-small speckles there are, how busy the edges are. These statistics measure that
-directly, in a few milliseconds per image. All are scaled to roughly [0, 1].
+about what VTracer's parameters act on. These statistics measure it directly,
+in a few milliseconds per image, each scaled to roughly [0, 1]:
+
+- colours and quantisation error at every `color_precision` (VTracer keeps
+  that many bits per channel);
+- the spectrum of neighbouring-pixel colour steps, which `layer_difference`
+  thresholds when it splits colour layers (gradients are many small steps);
+- the pixel area in small same-colour regions, which `filter_speckle` drops;
+- edge density, gradient energy and fine detail, which the spline fitting
+  (`corner_threshold`, `length_threshold`, `splice_threshold`) smooths;
+- ink coverage, contrast, saturation and the share of anti-aliased pixels.
 """
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
+from skimage.measure import label
 
-STATS_VERSION = 1
+STATS_VERSION = 2
+STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
+REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
-    *(f"log_colours_p{p}" for p in range(1, 9)),  # distinct colours at each color_precision
-    "ink_coverage",  # share of pixels that are not near-white
-    "edge_density",  # share of pixels on a strong edge
-    "gradient_energy",  # mean gradient magnitude
-    "luma_std",  # global contrast
-    "minor_colour_share",  # pixels outside the 8 dominant colours (anti-aliasing, gradients)
-    "smooth_share",  # pixels with a small but non-zero local gradient (shading)
-    *(f"speckles_lt{a}" for a in (4, 16, 64, 256)),  # share of colour regions smaller than a pixels
-    "log_regions",  # number of colour regions
+    *(f"log_colours_p{p}" for p in range(1, 9)),
+    *(f"quant_rmse_p{p}" for p in range(1, 9)),
+    "step_share",  # neighbouring pairs that differ at all
+    *(f"steps_le{t}" for t in STEP_THRESHOLDS),
+    *(f"small_region_area_lt{a}" for a in REGION_AREAS),
+    "log_regions",
+    "ink_coverage",
+    "border_ink",  # share of the 1-pixel frame that is ink: marks touching the edge
+    "border_ink_4",  # the same for a 4-pixel frame
+    "edge_density",
+    "gradient_energy",
+    "luma_std",
+    "minor_colour_share",
     "mean_saturation",
+    "detail_blur1",
+    "detail_blur2",
 )
 N_STATS = len(NAMES)
 
 
-def _regions(quant: np.ndarray) -> np.ndarray:
-    """Areas of 4-connected regions of equal quantised colour."""
-    codes = (quant[..., 0].astype(np.int32) << 16) | (quant[..., 1].astype(np.int32) << 8) | quant[..., 2]
-    areas = []
-    for c in np.unique(codes):
-        n, _, st, _ = cv2.connectedComponentsWithStats((codes == c).astype(np.uint8), connectivity=4)
-        areas.append(st[1:, cv2.CC_STAT_AREA])
-    return np.concatenate(areas) if areas else np.zeros(0)
+def _codes(a: np.ndarray) -> np.ndarray:
+    """One integer per RGB colour."""
+    a = a.astype(np.int32)
+    return (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
+
+
+def _colour_stats(a: np.ndarray) -> list[float]:
+    """Per precision p: log colour count, and the RMS error of replacing each pixel
+    by the mean colour of its p-bit bin (VTracer's clusters average their members)."""
+    flat = a.reshape(-1, 3).astype(np.float64)
+    counts, errors = [], []
+    for p in range(1, 9):
+        _, inverse, n = np.unique(_codes(a >> (8 - p)).ravel(), return_inverse=True, return_counts=True)
+        counts.append(np.log1p(len(n)) / np.log1p(len(flat)))
+        means = np.stack([np.bincount(inverse, weights=flat[:, c]) / n for c in range(3)], axis=1)
+        rms = np.sqrt(np.mean((flat - means[inverse]) ** 2))
+        errors.append(float(np.log1p(rms) / np.log1p(128)))  # log: the useful range spans 0.01 to 30 levels
+    return counts + errors
+
+
+def _step_stats(a: np.ndarray) -> list[float]:
+    """Share of neighbouring pixel pairs that differ, then of those the share whose
+    largest channel step is at most t (gradients: many small steps)."""
+    x = a.astype(np.int16)
+    steps = np.concatenate([np.abs(x[:, 1:] - x[:, :-1]).max(-1).ravel(), np.abs(x[1:] - x[:-1]).max(-1).ravel()])
+    nonzero = steps[steps > 0]
+    if len(nonzero) == 0:
+        return [0.0] * (1 + len(STEP_THRESHOLDS))
+    return [len(nonzero) / len(steps)] + [float(np.mean(nonzero <= t)) for t in STEP_THRESHOLDS]
+
+
+def _region_stats(a: np.ndarray) -> list[float]:
+    """Pixel area in small 4-connected regions of equal 5-bit colour (merges anti-aliasing noise)."""
+    labels = label(_codes(a >> 3), background=-1, connectivity=1)
+    areas = np.bincount(labels.ravel())[1:]
+    per_pixel = areas[labels.ravel() - 1]
+    return [float(np.mean(per_pixel < lim)) for lim in REGION_AREAS] + [float(np.log1p(len(areas)) / np.log1p(labels.size))]
+
+
+def _frame_share(mask: np.ndarray, width: int) -> float:
+    """Share of the pixels within `width` of the image edge where `mask` holds."""
+    inner = mask[width:-width, width:-width]
+    return float((mask.sum() - inner.sum()) / (mask.size - inner.size))
+
+
+def _detail(grey: np.ndarray, sigma: float) -> float:
+    """How much fine detail a blur of `sigma` removes (RMS change, scaled)."""
+    blurred = cv2.GaussianBlur(grey, (0, 0), sigma)
+    return float(np.sqrt(np.mean((blurred - grey) ** 2)) / 64)
 
 
 def image_stats(img: np.ndarray) -> np.ndarray:
-    """uint8 [256, 256, 3] canonical image -> float32 [N_STATS]."""
-    a = np.asarray(img, dtype=np.uint8)
+    """uint8 [H, W, 3] canonical image -> float32 [N_STATS] (order of NAMES)."""
+    a = np.ascontiguousarray(img, dtype=np.uint8)
     n_px = a.shape[0] * a.shape[1]
-    out = []
-    flat = a.reshape(-1, 3).astype(np.int32)
-    for p in range(1, 9):
-        q = flat >> (8 - p)
-        codes = (q[:, 0] << 16) | (q[:, 1] << 8) | q[:, 2]
-        out.append(np.log1p(len(np.unique(codes))) / np.log1p(n_px))
     grey = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    out.append(float((flat.min(axis=1) < 235).mean()))
     gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
     gy = cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
     mag = np.sqrt(gx * gx + gy * gy) / (4 * 255)
-    out.append(float((mag > 0.1).mean()))
-    out.append(float(mag.mean() * 10))
-    out.append(float(grey.std() / 128))
-    codes = (flat[:, 0] << 16) | (flat[:, 1] << 8) | flat[:, 2]
-    _, counts = np.unique(codes, return_counts=True)
-    out.append(float(1 - np.sort(counts)[-8:].sum() / n_px))
-    out.append(float(((mag > 0.002) & (mag < 0.05)).mean()))
-    areas = _regions(a >> 3)  # 5-bit colour: merges anti-aliasing noise into regions
-    n_regions = max(len(areas), 1)
-    for lim in (4, 16, 64, 256):
-        out.append(float((areas < lim).sum() / n_regions))
-    out.append(float(np.log1p(len(areas)) / np.log1p(n_px)))
-    hsv = cv2.cvtColor(a, cv2.COLOR_RGB2HSV)
-    out.append(float(hsv[..., 1].mean() / 255))
+    _, counts = np.unique(_codes(a), return_counts=True)
+    ink = a.min(axis=2) < 235
+    out = [
+        *_colour_stats(a),
+        *_step_stats(a),
+        *_region_stats(a),
+        float(ink.mean()),
+        _frame_share(ink, 1),
+        _frame_share(ink, 4),
+        float((mag > 0.1).mean()),
+        float(mag.mean() * 10),
+        float(grey.std() / 128),
+        float(1 - np.sort(counts)[-8:].sum() / n_px),
+        float(cv2.cvtColor(a, cv2.COLOR_RGB2HSV)[..., 1].mean() / 255),
+        _detail(grey, 1.0),
+        _detail(grey, 2.0),
+    ]
     return np.asarray(out, dtype=np.float32)

@@ -1,0 +1,158 @@
+import json
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, draw_test_logo, run_cli
+from svgq_jax import params as P
+from svgq_jax.data.dataset import load_dataset
+from svgq_jax.errors import InputError
+from svgq_jax.predict import QualityPredictor
+
+
+@pytest.fixture(scope="module")
+def predictor(tiny_bundle):
+    return QualityPredictor.load(tiny_bundle)
+
+
+def test_predict_matches_the_trained_model(predictor, tiny_dataset, tiny_run):
+    from svgq_jax.train import restore_best_model
+
+    ds = load_dataset(tiny_dataset, 1)
+    rows = np.flatnonzero(ds.image_index == 3)
+    model = restore_best_model(tiny_run)
+    want = np.asarray(model(ds.inputs(rows, with_stats=True)))[:, 0]
+    got = predictor.predict_batch([ds.image_path(3)] * len(rows), [P.from_vector(v) for v in ds.params[rows]])
+    np.testing.assert_allclose(got, want, atol=1e-4)
+    one = predictor.predict(ds.image_path(3), P.from_vector(ds.params[rows[0]]))
+    assert isinstance(one, float) and abs(one - want[0]) < 1e-4
+
+
+def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
+    img = draw_test_logo(5)
+    img.save(tmp_path / "x.png")
+    a = predictor.predict(tmp_path / "x.png", P.VTRACER_DEFAULTS)
+    assert a == pytest.approx(predictor.predict(img, P.VTRACER_DEFAULTS), abs=1e-6)
+    assert a == pytest.approx(predictor.predict(np.asarray(img), P.VTRACER_DEFAULTS), abs=1e-6)
+    assert 0 <= a <= 1
+    with pytest.raises(InputError, match="color_precision"):
+        predictor.predict(img, {**P.VTRACER_DEFAULTS, "color_precision": 0})
+    with pytest.raises(InputError, match="missing parameter"):
+        predictor.predict(img, {"color_precision": 3})
+    with pytest.raises(InputError, match="not a readable image"):
+        (tmp_path / "bad.png").write_bytes(b"nope")
+        predictor.predict(tmp_path / "bad.png", P.VTRACER_DEFAULTS)
+
+
+def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
+    draw_test_logo(1).save(tmp_path / "x.png")
+    code = (f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
+            f"from svgq_jax import params as P; v = p.predict({str(tmp_path / 'x.png')!r}, P.VTRACER_DEFAULTS); "
+            "print(v, 'jax' in sys.modules)")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-800:]
+    value, jax_loaded = r.stdout.split()
+    assert 0 <= float(value) <= 1 and jax_loaded == "False"
+
+
+def test_predict_cli_marks_bad_lines(tiny_bundle, tmp_path):
+    draw_test_logo(0).save(tmp_path / "a.png")
+    draw_test_logo(1).save(tmp_path / "b.png")
+    (tmp_path / "junk.png").write_bytes(b"junk")
+    good = P.VTRACER_DEFAULTS
+    lines = [
+        {"image": "a.png", "params": good, "id": 1},
+        {"image": "b.png", "params": {**good, "filter_speckle": 0}, "id": 2},
+        {"image": "a.png", "params": {**good, "path_precision": 0}, "id": 3},
+        {"image": "missing.png", "params": good, "id": 4},
+        {"image": "junk.png", "params": good, "id": 5},
+        {"image": "a.png", "params": {"color_precision": 4}, "id": 6},
+        {"image": "a.png", "params": {**good, "color_precision": 2}, "id": 7},
+    ]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(l) + "\n" for l in lines))
+    r = run_cli("svgq_jax.predict", "--model", tiny_bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl")
+    assert r.returncode == 0, r.stderr[-800:]
+    out = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text().splitlines()]
+    assert [o["id"] for o in out] == [1, 2, 3, 4, 5, 6, 7]
+    ok = {o["id"]: o for o in out if "predicted_ssim" in o}
+    assert set(ok) == {1, 2, 7} and all(0 <= o["predicted_ssim"] <= 1 for o in ok.values())
+    errors = {o["id"]: o["error"] for o in out if "error" in o}
+    assert "path_precision" in errors[3] and "cannot read" in errors[4] and "not a readable image" in errors[5] and "missing parameter" in errors[6]
+
+
+def _broken_bundles(tiny_bundle, tmp_path):
+    def copy(name):
+        d = tmp_path / name
+        shutil.copytree(tiny_bundle, d)
+        return d
+
+    other = copy("other_backbone")
+    meta = json.loads((other / "metadata.json").read_text())
+    meta["backbone"] = {**meta["backbone"], "name": "resnet50-imagenet1k-v2", "sha256": "ab" * 32, "pretrained": True}
+    (other / "metadata.json").write_text(json.dumps(meta))
+    corrupt = copy("corrupt_meta")
+    (corrupt / "metadata.json").write_text("{ not json")
+    bad_onnx = copy("bad_onnx")
+    (bad_onnx / "quality_predictor.onnx").write_bytes(b"not onnx")
+    return {"missing": (tmp_path / "nowhere", "not a model bundle"), "other": (other, "trained on backbone resnet50-imagenet1k-v2"),
+            "corrupt": (corrupt, "corrupt bundle metadata"), "onnx": (bad_onnx, "not a loadable ONNX model")}
+
+
+def test_bad_bundles_are_one_line_exit_2(tiny_bundle, tmp_path):
+    draw_test_logo(0).save(tmp_path / "a.png")
+    (tmp_path / "p.jsonl").write_text(json.dumps({"image": "a.png", "params": P.VTRACER_DEFAULTS}) + "\n")
+    for name, (bundle, words) in _broken_bundles(tiny_bundle, tmp_path).items():
+        for args in (["svgq_jax.predict", "--model", bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl"],
+                     ["svgq_jax.optimize", "--model", bundle, tmp_path / "a.png", "--verify", "0"]):
+            r = run_cli(*args)
+            assert r.returncode == 2, (name, r.stderr[-500:])
+            last = r.stderr.strip().splitlines()[-1]
+            assert words in last and "Traceback" not in r.stderr, (name, last)
+
+
+def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
+    draw_test_logo(2).save(tmp_path / "logo.png")
+    r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, tmp_path / "logo.png", "--budget", "512", "--verify", "2", "--out", tmp_path / "o.svg")
+    assert r.returncode == 0, r.stderr[-800:]
+    assert (tmp_path / "o.svg").read_text().lstrip().startswith("<?xml")
+    assert "defaults" in r.stdout and "predicted" in r.stdout and "#1" in r.stdout
+    folder = tmp_path / "many"
+    (folder / "sub").mkdir(parents=True)
+    draw_test_logo(3).save(folder / "one.png")
+    draw_test_logo(4, size=(120, 60)).save(folder / "sub" / "two.jpg")
+    (folder / "broken.png").write_bytes(b"junk")
+    r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, folder, "--budget", "256", "--verify", "1", "--json", "--out", tmp_path / "svgs")
+    assert r.returncode == 0, r.stderr[-800:]
+    doc = json.loads(r.stdout)
+    assert len(doc["results"]) == 2 and len(doc["failures"]) == 1 and "broken.png" in doc["failures"][0]["image"]
+    for res in doc["results"]:
+        assert res["best"]["actual"] is not None and res["defaults"]["actual"] is not None
+        assert P.validate(res["best"]["params"])
+    assert (tmp_path / "svgs" / "one.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.svg").is_file()
+
+
+def test_optimize_bad_input(tiny_bundle, tmp_path):
+    draw_test_logo(2).save(tmp_path / "logo.png")
+    (tmp_path / "bad.png").write_bytes(b"junk")
+    for args, words in (
+        ([tmp_path / "bad.png"], "not a readable image"),
+        ([tmp_path / "none.png"], "no such file"),
+        ([tmp_path / "logo.png", "--fix", "color_precision=12"], "color_precision"),
+        ([tmp_path / "logo.png", "--fix", "colour=3"], "NAME=VALUE"),
+    ):
+        r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, *args, "--budget", "64")
+        assert r.returncode == 2 and words in r.stderr.strip().splitlines()[-1], r.stderr[-500:]
+
+
+def test_search_respects_fixed_parameters_and_finds_the_maximum():
+    from svgq_jax.optimize import search
+
+    target = P.to_vector({**P.VTRACER_DEFAULTS, "color_precision": 7, "corner_threshold": 120})
+    score = lambda v: -np.abs(P.scale(v) - P.scale(target)).sum(axis=1)  # peak at `target`
+    vectors, preds, n = search(score, 512, seed=0, fixed={7: 3.0})
+    assert (vectors[:, 7] == 3).all() and n > 512
+    assert np.all(np.diff(preds) <= 0)
+    assert abs(vectors[0][0] - 7) <= 1 and abs(vectors[0][2] - 120) <= 20
