@@ -43,6 +43,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     for field in ("weight_decay", "gradient_clip_val"):
         if getattr(cfg, field) < 0:
             bad(field, "must be non-negative")
+    if cfg.input_clip < 0:
+        bad("input_clip", "must be 0 (off) or positive")
     if not cfg.resnet_weight > 0:
         bad("resnet_weight", "must be positive")
     if not 0 < cfg.min_lr_ratio <= 1:

@@ -105,7 +105,8 @@ def _coreml(module, example, out: Path) -> Path | None:
     import torch
 
     traced = torch.jit.trace(module, example)
-    mlmodel = ct.convert(traced, inputs=[ct.TensorType(name="input", shape=(ct.RangeDim(1, 4096), example.shape[1]))], convert_to="mlprogram")
+    mlmodel = ct.convert(traced, inputs=[ct.TensorType(name="input", shape=(ct.RangeDim(1, 4096), example.shape[1]))],
+                         convert_to="mlprogram", compute_precision=ct.precision.FLOAT32)  # the default would be fp16
     spec = mlmodel.get_spec()
     if spec.description.input[0].name != "input":
         raise RuntimeError("CoreML spec check failed: unexpected input name")

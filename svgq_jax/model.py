@@ -35,6 +35,7 @@ class ModelConfig:
     batch_norm: bool = False
     batch_norm_momentum: float = 0.9  # Flax convention: running = m * running + (1 - m) * batch
     batch_norm_epsilon: float = 1e-5
+    input_clip: float = 0.0  # clip standardised features to +-input_clip (0: off); bounds extrapolation
 
     @property
     def n_inputs(self) -> int:
@@ -83,6 +84,8 @@ class QualityMLP(nnx.Module):
     def normalise(self, x: jax.Array) -> jax.Array:
         n = self.cfg.n_features
         feats = (x[:, :n] - self.feature_mean[...]) * self.feature_scale[...]
+        if self.cfg.input_clip > 0:
+            feats = jnp.clip(feats, -self.cfg.input_clip, self.cfg.input_clip)
         params = (x[:, n:] - self.param_low[...]) * self.param_scale[...]
         return jnp.concatenate([feats, params], axis=1)
 

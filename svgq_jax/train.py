@@ -260,14 +260,22 @@ class Fit:
     seconds: float
 
 
-def build(cfg: TrainConfig, arrays: Arrays, n_train: int, devices: list):
-    """Model, optimizer, compiled steps and the initial (replicated) state."""
+def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
+    return ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm, input_clip=cfg.input_clip)
+
+
+def check_batch(cfg: TrainConfig, n_train: int, devices: list) -> None:
     if cfg.batch_size % len(devices):
         raise InputError(f"batch_size {cfg.batch_size} must be divisible by the {len(devices)} devices")
     if n_train < cfg.batch_size:
         raise InputError(f"batch_size {cfg.batch_size} exceeds the {n_train} training examples")
+
+
+def build(cfg: TrainConfig, arrays: Arrays, n_train: int, devices: list):
+    """Model, optimizer, compiled steps and the initial (replicated) state."""
+    check_batch(cfg, n_train, devices)
     precision = resolve_precision(cfg.precision)
-    mcfg = ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm)
+    mcfg = model_config(cfg, arrays)
     schedule = make_schedule(cfg, n_train // cfg.batch_size)
     model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, jnp.bfloat16 if precision == "bf16" else jnp.float32)
     opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
@@ -382,9 +390,9 @@ def train_and_evaluate(
     split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, cfg.seed)
     arrays = prepare_arrays(ds, split, cfg)
     devices = devices or jax.devices()
-    build(cfg, arrays, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
+    check_batch(cfg, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
     run.mkdir(parents=True, exist_ok=True)
-    mcfg = ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm)
+    mcfg = model_config(cfg, arrays)
     write_json(run / "config.json", C.to_dict(cfg))
     write_json(run / "data.json", fingerprint)
     write_json(run / "model.json", mcfg.to_json())

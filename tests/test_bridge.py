@@ -7,12 +7,10 @@ from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, t
 from torch_bridge.module import from_config
 
 
-def model_pair(batch_norm: bool, seed: int = 0):
-    import jax
+def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0):
     import jax.numpy as jnp
-    from flax import nnx
 
-    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm)
+    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm, input_clip=input_clip)
     rng = np.random.default_rng(seed)
     m = create_model(cfg, rng.normal(size=30), rng.uniform(0.5, 2, size=30), seed)
     if batch_norm:  # non-trivial running statistics, as after training
@@ -24,12 +22,12 @@ def model_pair(batch_norm: bool, seed: int = 0):
     return cfg, m, t.eval()
 
 
-@pytest.mark.parametrize("batch_norm", [False, True])
-def test_torch_module_matches_flax(batch_norm):
+@pytest.mark.parametrize("batch_norm, input_clip", [(False, 0.0), (True, 0.0), (False, 1.5)])
+def test_torch_module_matches_flax(batch_norm, input_clip):
     import jax.numpy as jnp
 
-    cfg, m, t = model_pair(batch_norm)
-    x = np.random.default_rng(1).normal(size=(64, 38)).astype(np.float32)
+    cfg, m, t = model_pair(batch_norm, input_clip=input_clip)
+    x = np.random.default_rng(1).normal(size=(64, 38)).astype(np.float32) * 4
     x[:, -8:] = np.abs(x[:, -8:]) * 3 + 1
     with torch.inference_mode():
         out = t(torch.from_numpy(x)).numpy()

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from conftest import REAL_LOGOS, draw_test_logo, run_cli
 from svgq_jax import params as P
 
@@ -81,3 +83,28 @@ def test_info_reports_a_dataset(tmp_path):
     assert "resnet50-random-seed0" in text and "SSIM mean" in text
     r = run_cli("svgq_jax.data", "info", tmp_path)
     assert r.returncode == 2 and "not a finished dataset" in r.stderr
+
+
+@pytest.mark.skipif(not REAL_LOGOS.is_dir(), reason="real-logos folder not present")
+def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
+    """`data measure` equals an independent vtracer -> resvg -> scikit-image pipeline to 1e-3."""
+    import io
+
+    import numpy as np
+    import resvg_py
+    import vtracer
+    from PIL import Image
+    from skimage.metrics import structural_similarity
+
+    files = sorted(REAL_LOGOS.glob("*.png"))[5::37]
+    rows = [{"image": str(f), "params": P.from_vector(P.sample(2, i)[k])} for i, f in enumerate(files) for k in range(2)]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl", "--quiet")
+    assert r.returncode == 0, r.stderr
+    for out in map(json.loads, (tmp_path / "o.jsonl").read_text().splitlines()):
+        png = open(out["image"], "rb").read()
+        svg = vtracer.convert_raw_image_to_svg(png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **out["params"])
+        rendered = Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256))))
+        ref = structural_similarity(np.asarray(Image.open(out["image"]).convert("RGB")), np.asarray(rendered.convert("RGB")),
+                                    channel_axis=2, data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        assert abs(out["ssim"] - ref) < 1e-3, out["image"]

@@ -23,6 +23,7 @@ class QualityPredictor(nn.Module):
         batch_norm: bool = False,
         batch_norm_momentum: float = 0.9,
         batch_norm_epsilon: float = 1e-5,
+        input_clip: float = 0.0,
     ):
         super().__init__()
         self._config = {
@@ -32,8 +33,10 @@ class QualityPredictor(nn.Module):
             "batch_norm": bool(batch_norm),
             "batch_norm_momentum": float(batch_norm_momentum),
             "batch_norm_epsilon": float(batch_norm_epsilon),
+            "input_clip": float(input_clip),
         }
         self.n_features = int(n_features)
+        self.input_clip = float(input_clip)
         self.register_buffer("feature_mean", torch.zeros(n_features))
         self.register_buffer("feature_scale", torch.ones(n_features))
         self.register_buffer("param_low", torch.zeros(N_PARAMS))
@@ -54,6 +57,8 @@ class QualityPredictor(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = self.n_features
         feats = (x[:, :n] - self.feature_mean) * self.feature_scale
+        if self.input_clip > 0:
+            feats = feats.clamp(-self.input_clip, self.input_clip)
         params = (x[:, n:] - self.param_low) * self.param_scale
         h = torch.cat([feats, params], dim=1)
         for linear, norm, drop in zip(self.hidden, self.norms, self.drops):

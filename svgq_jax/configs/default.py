@@ -36,6 +36,7 @@ class TrainConfig:
     batch_norm: bool = False  # BatchNorm after each hidden Linear (the seed's model had it)
     input_features: str = "resnet+stats"  # resnet (the seed's 2056-wide input) | resnet+stats
     resnet_weight: float = 0.02  # multiplier on the standardised ResNet features (baked into the model; 1.0 = plain)
+    input_clip: float = 0.0  # clip standardised features to +-input_clip inside the model (0: off)
     # execution
     precision: str = "auto"  # auto (bf16 on GPU/TPU, fp32 on CPU) | fp32 | bf16
     scan_epoch: bool = True  # lax.scan a tenth of an epoch per compiled call (bench_train: ~1.06x per-step)

@@ -27,11 +27,13 @@ from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.images import IMAGE_SUFFIXES
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.data.imagestats import STATS_VERSION
+from svgq_jax.data.logos import GENERATOR_VERSION
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.errors import InputError
 
-DEFAULT_LOGOS = "procedural:400"
-DEFAULT_PARAMS_PER_LOGO = 16
+# Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
+DEFAULT_LOGOS = "procedural:500"
+DEFAULT_PARAMS_PER_LOGO = 12
 PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
 
 
@@ -290,6 +292,7 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "backbone": spec.to_json(),
         "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)},
         "logos": cfg.logos,
+        "generator_version": GENERATOR_VERSION if cfg.logos.startswith("procedural:") else None,
         "seed": cfg.seed,
         "params_per_logo": cfg.params_per_logo,
         "counts": {k: report[k] for k in ("images", "examples", "failures", "skipped_files", "images_by_type")},
@@ -302,9 +305,11 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
 
 
 def _build_spec(cfg: BuildConfig, spec) -> dict:
-    logos = cfg.logos if cfg.logos.startswith("procedural:") else str(parse_logos(cfg.logos)[1])
+    procedural = cfg.logos.startswith("procedural:")
+    logos = cfg.logos if procedural else str(parse_logos(cfg.logos)[1])
     return {
         "format_version": D.FORMAT_VERSION,
+        "generator_version": GENERATOR_VERSION if procedural else None,
         "param_space_version": P.PARAM_SPACE_VERSION,
         "logos": logos,
         "params_per_logo": cfg.params_per_logo,
@@ -326,7 +331,10 @@ def build_dataset(cfg: BuildConfig) -> dict:
     spec = _build_spec(cfg, fx.spec)
     previous = root / "build.json"
     if previous.is_file() and json.loads(previous.read_text()) != spec:
-        raise InputError(f"{root} holds a dataset built with other settings ({previous}); choose another --out")
+        old = json.loads(previous.read_text())
+        key = next(k for k in sorted(set(old) | set(spec)) if old.get(k) != spec.get(k))
+        raise InputError(f"{root} holds a dataset built with other settings ({key}: {old.get(key)!r} -> {spec.get(key)!r}); "
+                         "remove it or choose another --out")
     if root.exists() and not previous.is_file() and any(root.iterdir()):
         raise InputError(f"{root} exists and is not a dataset directory; choose another --out")
     if (root / "metadata.json").is_file():

@@ -19,6 +19,8 @@ import os
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+# Bumped whenever a seed draws a different picture; datasets record it.
+GENERATOR_VERSION = 2
 LOGO_TYPES: tuple[str, ...] = ("simple_geometric", "text_based", "gradient", "complex", "abstract")
 CANVAS = 256
 
@@ -482,10 +484,153 @@ def _sg_stack(img, rng, pal):
         _put(img, [(e[0], e[1], e[2] * [1, squash], e[3]) for e in sh], c, 0, y, 1.0)
 
 
+# Single-colour brand marks (simple-icons style): one ink, white cut-outs, drawn to fill the
+# canvas. VTracer's worst failures on real marks come from these: pure black ink at low
+# colour precision, and long straight edges lying flush with the image border.
+
+def _mark_ink(rng, pal) -> tuple:
+    """Ink of a one-colour mark: pure black and near-black are common among brand marks."""
+    u = rng.random()
+    return (0, 0, 0) if u < .25 else _DARK_INK[rng.integers(len(_DARK_INK))] if u < .4 else pal[0]
+
+
+def _sq(x0, y0, x1, y1):
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def _bands(rng, kind):
+    """k parallel bands of thickness t: nested L-shapes, nested square frames or left-aligned bars."""
+    k, t = int(rng.integers(2, 5)), rng.uniform(.16, .32)
+    g = t * rng.uniform(.4, 1.1)
+    els = []
+    for i in range(k):
+        o = i * (t + g)
+        if kind == "L" and o + t < 1.9:
+            els.append(_P([(-1 + o, -1 + o), (1, -1 + o), (1, -1 + o + t), (-1 + o + t, -1 + o + t), (-1 + o + t, 1),
+                           (-1 + o, 1)]))
+        elif kind == "frame" and o + t < 1:
+            els += [_P(_sq(-1 + o, -1 + o, 1 - o, 1 - o)), _P(_sq(-1 + o + t, -1 + o + t, 1 - o - t, 1 - o - t), 0)]
+        elif kind == "bars" and o + t < 2:
+            els.append(_P(_sq(-1, -1 + o, 1 if i == 0 else rng.uniform(-.2, 1), -1 + o + t)))
+    c = k * (t + g)
+    if kind == "frame" and c < .8 and rng.random() < .5:  # solid core
+        els.append(_P(_sq(-1 + c, -1 + c, 1 - c, 1 - c)))
+    return els
+
+
+def _stairs(rng):
+    """Staircase silhouette: k square steps rising from bottom-left to top-right."""
+    k = int(rng.integers(2, 5))
+    st = 2 / k
+    pts = [(-1, 1)]
+    for i in range(k):
+        pts += [(-1 + st * i, 1 - st * (i + 1)), (-1 + st * (i + 1), 1 - st * (i + 1))]
+    return [_P(pts + [(1, 1)])]
+
+
+def _blocks(rng):
+    """Square cells with thin gaps, some missing (pixel / tetromino marks)."""
+    n = int(rng.integers(2, 4))
+    st, g = 2 / n, rng.uniform(.03, .12)
+    keep = rng.random((n, n)) < rng.uniform(.55, .9)
+    keep[0, 0] = keep[-1, -1] = True  # keep the full extent
+    return [_P(_sq(-1 + j * st + g / 2, -1 + i * st + g / 2, -1 + (j + 1) * st - g / 2, -1 + (i + 1) * st - g / 2))
+            for i in range(n) for j in range(n) if keep[i, j]]
+
+
+def _sg_frames(img, rng, pal):
+    """Bands, frames, stairs or blocks: straight edges that end up flush with the image
+    border once the mark is scaled to fill the canvas (VTracer often fits them badly)."""
+    kind = str(rng.choice(["L", "frame", "bars", "stairs", "blocks"]))
+    els = _stairs(rng) if kind == "stairs" else _blocks(rng) if kind == "blocks" else _bands(rng, kind)
+    rot = float(rng.choice([0, .5, 1, 1.5])) * np.pi
+    _put(img, els, _mark_ink(rng, pal), rot=rot)
+
+
+def _sg_tile(img, rng, pal):
+    """A container that fills the canvas (app square, shield, book, disc) with white
+    cut-outs: a bold letter, a symbol, or a set of holes."""
+    ink = _mark_ink(rng, pal)
+    cont = str(rng.choice(["square", "rrect", "rrect", "shield", "circle", "hexagon", "book"]))
+    if cont == "square":
+        shape = [_P(_sq(-1, -1, 1, 1))]
+    elif cont == "rrect":
+        shape = [_P(_rrect(2, 2 * rng.uniform(.75, 1), rng.uniform(.05, .35)))]
+    elif cont == "book":  # cover with a page block behind it (mdbook-like)
+        d = rng.uniform(.1, .2)
+        _put(img, [_P(_rrect(1.7, 1.9, .12, d / 2, d / 2))], ink)
+        _outline(img, [_P(_rrect(1.7, 1.9, .12, -d / 2, -d / 2))], _WHITE, rng.uniform(.05, .09))
+        shape = [_P(_rrect(1.7, 1.9, .12, -d / 2, -d / 2))]
+    else:
+        shape = _shape(rng, cont)
+    _put(img, shape, ink, rot=float(rng.choice([0, 0, rng.uniform(-.2, .2)])))
+    u = rng.random()
+    if u < .45:
+        letters = _initials(rng, int(rng.choice([1, 1, 2])))
+        font = _font_for(_rand_font(rng, .9), letters, _R * rng.uniform(.9, 1.3), _R * 1.2)
+        _text(img, letters, font, _WHITE, _C + rng.uniform(-.1, .1) * _R, _C + rng.uniform(-.1, .15) * _R)
+    elif u < .8:
+        _put(img, _shape(rng, str(rng.choice(_SYMBOLS))), _WHITE, rng.uniform(-.15, .15), rng.uniform(-.15, .15),
+             rng.uniform(.35, .6), rot=float(rng.choice([0., rng.uniform(-.5, .5)])))
+    else:
+        _holes(img, rng, .8)
+
+
+def _holes(img, rng, r):
+    """Several white holes inside radius r: dots, bars or slots."""
+    kind = rng.choice(["dots", "slots", "rings"])
+    if kind == "dots":
+        n = int(rng.integers(2, 4))
+        step = 2 * r / n
+        d = step * rng.uniform(.25, .4)
+        for i in range(n):
+            for j in range(n):
+                _put(img, [_P(_ell(d, d, (j - (n - 1) / 2) * step, (i - (n - 1) / 2) * step))], _WHITE)
+    elif kind == "slots":
+        n = int(rng.integers(2, 5))
+        w = 2 * r / (2 * n)
+        for i in range(n):
+            _put(img, [_P(_rrect(2 * r * rng.uniform(.5, 1), w, w * rng.uniform(0, .5), 0, (i - (n - 1) / 2) * 2 * w))],
+                 _WHITE)
+    else:
+        for i in range(int(rng.integers(2, 5))):
+            _outline(img, [_P(_ell(r * (1 - .22 * i)))], _WHITE, rng.uniform(.03, .07))
+
+
+def _sg_disc(img, rng, pal):
+    """Thick concentric rings / record disc with cut-out grooves, slices and a hub."""
+    ink = _mark_ink(rng, pal)
+    _put(img, [_P(_ell())], ink)
+    k, w = int(rng.integers(2, 6)), rng.uniform(.03, .09)
+    for i in range(k):
+        r = .3 + .65 * (i + 1) / (k + 1)
+        _outline(img, [_P(_ell(r))], _WHITE, w)
+    if rng.random() < .6:  # a wedge or straight slice cut through the rings
+        a0 = rng.uniform(0, _TAU)
+        _put(img, [_P(np.vstack([[(0, 0)], _ell(1.2, 1.2, 0, 0, a0, a0 + rng.uniform(.15, .6), 8)]))], _WHITE)
+    _put(img, [_P(_ell(rng.uniform(.15, .3)))], _WHITE)
+    if rng.random() < .6:
+        _put(img, [_P(_ell(rng.uniform(.03, .08)))], ink)
+
+
+def _sg_cards(img, rng, pal):
+    """Stacked layers separated by thin white gaps (stacked discs, cards, chevrons)."""
+    ink = _mark_ink(rng, pal)
+    sh = _shape(rng, str(rng.choice(["circle", "rrect", "diamond", "hexagon"])))
+    k, sq = int(rng.integers(2, 5)), rng.uniform(.3, .55)
+    gap = rng.uniform(.04, .09)
+    flat = [(e[0], e[1], e[2] * [1, sq], e[3]) for e in sh]
+    for i in reversed(range(k)):
+        y = (i - (k - 1) / 2) * sq * rng.uniform(.9, 1.3)
+        _outline(img, flat, _WHITE, gap * 2, 0, y)
+        _put(img, flat, ink, 0, y)
+
+
 def _simple_geometric(img, rng):
     pal = _palette(rng, int(rng.integers(1, 4)) + 1, rng.choice(["brand", "black", "material", "dark", "mono"]))
-    mode = rng.choice([_sg_silhouette, _sg_badge, _sg_outline, _sg_rosette, _sg_grid, _sg_concentric, _sg_stack],
-                      p=[.3, .22, .14, .1, .08, .08, .08])
+    mode = rng.choice([_sg_silhouette, _sg_badge, _sg_outline, _sg_rosette, _sg_grid, _sg_concentric, _sg_stack,
+                       _sg_frames, _sg_tile, _sg_disc, _sg_cards],
+                      p=[.14, .1, .07, .05, .05, .05, .05, .2, .16, .07, .06])
     mode(img, rng, pal)
 
 
@@ -566,9 +711,29 @@ def _tb_boxed(img, rng, pal):
         _text(img, word, font, pal[0], _C, _C)
 
 
+def _tb_letter(img, rng, pal):
+    """One or two big bold glyphs as the whole mark (single colour, scaled to the edges),
+    sometimes with a dot or bar accent or a white slash through them."""
+    ink = _mark_ink(rng, pal)
+    letters = _initials(rng, int(rng.choice([1, 1, 2])))
+    if rng.random() < .35:
+        letters = letters.lower()
+    fam = _FONTS[str(rng.choice(["sans", "sans", "serif", "mono", "stix"]))]
+    font = _font_for(fam[1 + 2 * int(rng.random() < .2)], letters, 560, 560)
+    box = _text(img, letters, font, ink, _C, _C)
+    u = rng.random()
+    if u < .25:  # accent dot beside the glyphs
+        r = (box[3] - box[1]) * rng.uniform(.1, .18)
+        x, y = box[2] + r * 1.3, box[1] + r if rng.random() < .5 else box[3] - r
+        _put(img, [_P(_ell())], ink, F=(x, y, r, 0.))
+    elif u < .45:  # white slash through the glyphs
+        _put(img, [_L([(-1.3, 0), (1.3, 0)], rng.uniform(.05, .1))], _WHITE, 0, rng.uniform(-.2, .2),
+             rot=rng.uniform(-.8, .8))
+
+
 def _text_based(img, rng):
     pal = _palette(rng, 3, rng.choice(["brand", "black", "material", "dark", "mono"]))
-    mode = rng.choice([_tb_wordmark, _tb_monogram, _tb_icon_word, _tb_boxed], p=[.35, .25, .25, .15])
+    mode = rng.choice([_tb_wordmark, _tb_monogram, _tb_icon_word, _tb_boxed, _tb_letter], p=[.3, .2, .17, .13, .2])
     mode(img, rng, pal)
 
 
@@ -958,16 +1123,25 @@ _DRAW = {"simple_geometric": _simple_geometric, "text_based": _text_based, "grad
          "complex": _complex, "abstract": _abstract}
 
 
-def _fit(img, rng) -> Image.Image:
-    """Crop to the ink box and box-filter it into the output canvas with a random margin.
+# Share of full-bleed marks per type. Every simple-icons mark touches the canvas edges,
+# and ink on the border changes how VTracer fits paths a great deal; flat icon sets and
+# emoji sit in a small margin instead.
+_BLEED = {"simple_geometric": .85, "text_based": .85, "gradient": .25, "complex": .15, "abstract": .5}
 
-    Icon sets scale each mark to touch the canvas edges (every simple-icons mark does),
-    and ink on the border changes how VTracer fits paths a great deal, so 40 % of marks
-    are full-bleed; the rest sit in a little or a lot of white space."""
+
+def _margin(rng, bleed: float) -> float:
+    if rng.random() < bleed:
+        return 0.0
+    u = rng.random()
+    return rng.uniform(0, 6) if u < .3 else rng.uniform(6, 28) if u < .85 else rng.uniform(28, 60)
+
+
+def _fit(img, rng, bleed: float) -> Image.Image:
+    """Crop to the ink box and box-filter it into the output canvas with a random margin
+    (full-bleed with probability `bleed`)."""
     box = ImageChops.difference(img, Image.new("RGB", img.size, _WHITE)).getbbox() or (0, 0, _D, _D)
     w, h = box[2] - box[0], box[3] - box[1]
-    u = rng.random()
-    m = 0.0 if u < .4 else rng.uniform(0, 6) if u < .6 else rng.uniform(6, 28) if u < .85 else rng.uniform(28, 72)
+    m = _margin(rng, bleed)
     sc = (CANVAS - 2 * m) / max(w, h)
     nw, nh = max(1, int(round(w * sc))), max(1, int(round(h * sc)))
     x0, y0 = max(0., min(box[0], _D - nw / sc)), max(0., min(box[1], _D - nh / sc))
@@ -991,7 +1165,7 @@ def draw_logo(logo_type: str, seed) -> Image.Image:
     rng = np.random.default_rng(seed)
     img = Image.new("RGB", (_D, _D), _WHITE)
     _DRAW[logo_type](img, rng)
-    return _fit(img, rng)
+    return _fit(img, rng, _BLEED[logo_type])
 
 
 def procedural_logo(index: int, seed: int) -> tuple[str, Image.Image]:
