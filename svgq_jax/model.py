@@ -101,8 +101,17 @@ class QualityMLP(nnx.Module):
         return nnx.sigmoid(self.head(h).astype(jnp.float32))
 
 
-def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32) -> QualityMLP:
-    return QualityMLP(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
+def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None) -> QualityMLP:
+    """A fresh model; with `output_mean` (the training labels' mean) its first predictions sit there.
+
+    Starting the sigmoid head at the labels' mean (SSIM is mostly near 0.9) instead of
+    0.5 removes the first epochs' slide towards it, which a short run may not finish.
+    """
+    model = QualityMLP(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
+    if output_mean is not None:
+        p = float(np.clip(output_mean, 0.01, 0.99))
+        model.head.bias[...] = jnp.full_like(model.head.bias[...], np.log(p / (1 - p)))
+    return model
 
 
 def count_params(model: QualityMLP) -> int:

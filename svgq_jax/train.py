@@ -271,13 +271,15 @@ def check_batch(cfg: TrainConfig, n_train: int, devices: list) -> None:
         raise InputError(f"batch_size {cfg.batch_size} exceeds the {n_train} training examples")
 
 
-def build(cfg: TrainConfig, arrays: Arrays, n_train: int, devices: list):
+def build(cfg: TrainConfig, arrays: Arrays, train_rows: np.ndarray, devices: list):
     """Model, optimizer, compiled steps and the initial (replicated) state."""
+    n_train = len(train_rows)
     check_batch(cfg, n_train, devices)
     precision = resolve_precision(cfg.precision)
     mcfg = model_config(cfg, arrays)
     schedule = make_schedule(cfg, n_train // cfg.batch_size)
-    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, jnp.bfloat16 if precision == "bf16" else jnp.float32)
+    dtype = jnp.bfloat16 if precision == "bf16" else jnp.float32
+    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, dtype, output_mean=float(arrays.y[train_rows].mean()))
     opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
     steps = Steps(graphdef, Mesh(np.array(devices), ("data",)), cfg.loss)
@@ -300,7 +302,7 @@ def fit(
     devices = devices or jax.devices()
     ckpt = ckpt or InMemoryCheckpoints()
     n_train = len(train_rows)
-    model, _, schedule, steps, state, precision = build(cfg, arrays, n_train, devices)
+    model, _, schedule, steps, state, precision = build(cfg, arrays, train_rows, devices)
     steps_per_epoch = n_train // cfg.batch_size
     X_train = jax.device_put(arrays.X[train_rows], steps.replicated)
     y_train = jax.device_put(arrays.y[train_rows], steps.replicated)
