@@ -8,7 +8,11 @@ Baselines (ridge and gradient boosting on image statistics + parameters) are fit
 and scored in the same run. Prints a markdown table for benchmarks/ACCURACY.md.
 
     python benchmarks/bench_accuracy.py --data data/default [--real /tmp/real] [--out /tmp/acc] \
-        '{}' '{"resnet_weight": 1.0}' '{"input_features": "resnet"}'
+        [--ensemble 5] '{}' '{"resnet_weight": 1.0}' '{"input_features": "resnet"}'
+
+With --ensemble N, each config is also trained N times on the same split (init and
+batch-order seeds 0..N-1) and the members' mean prediction is scored beside the
+first member's.
 """
 
 from __future__ import annotations
@@ -67,12 +71,37 @@ def experiment(data: str, real: str | None, out: Path, overrides: dict) -> str:
     return _row(f"`{json.dumps(overrides)}`", held, rr, f"{res.epochs_trained} ep, {time.perf_counter() - t:.0f} s")
 
 
+def ensemble(data: str, real: str | None, overrides: dict, n: int) -> list[str]:
+    """Members differ only in init and batch order; the split (seed 0) is shared, so the rows compare."""
+    from svgq_jax.data.splits import split_images
+    from svgq_jax.train import fit, prepare_arrays
+
+    base = C.make_config(overrides)
+    ds = load_dataset(data, base.min_examples)
+    split = split_images(ds.image_types, base.validation_split, base.test_split, base.seed)
+    arrays = prepare_arrays(ds, split, base)
+    rds = load_dataset(real, 1) if real else None
+    X_real = rds.inputs(with_stats=base.input_features == "resnet+stats").astype(np.float32) if rds else None
+    test_rows = arrays.rows["test"]
+    held, reals = [], []
+    for k in range(n):
+        f = fit(C.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
+        held.append(f.steps.predict(f.best_state, arrays.X[test_rows]))
+        reals.append(f.steps.predict(f.best_state, X_real) if rds else None)
+    score = lambda preds, y: compute_metrics(y, np.mean(preds, axis=0)).to_json()
+    real_of = lambda preds: score(preds, rds.ssim) if rds else None
+    y = arrays.y[test_rows]
+    return [_row(f"`{json.dumps(overrides)}`, member 0 of the ensemble", score(held[:1], y), real_of(reals[:1])),
+            _row(f"`{json.dumps(overrides)}`, mean of {n} members", score(held, y), real_of(reals))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default="data/default")
     ap.add_argument("--real", help="a dataset of real logos (built with `data build --logos FOLDER`)")
     ap.add_argument("--out", default="/tmp/svgq_accuracy", help="where experiment runs are written")
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--ensemble", type=int, default=0, metavar="N", help="also score the mean of N seeds per config")
     ap.add_argument("configs", nargs="*", default=["{}"], help="JSON config overrides, one experiment each")
     a = ap.parse_args()
     print(f"data `{a.data}`, real logos `{a.real}`\n")
@@ -82,6 +111,9 @@ def main() -> None:
             print(r, flush=True)
     for spec in a.configs:
         print(experiment(a.data, a.real, Path(a.out), json.loads(spec)), flush=True)
+        if a.ensemble > 1:
+            for r in ensemble(a.data, a.real, json.loads(spec), a.ensemble):
+                print(r, flush=True)
 
 
 if __name__ == "__main__":

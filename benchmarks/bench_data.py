@@ -30,7 +30,7 @@ from svgq_jax.data.tasks import procedural_task
 def make_images(root: Path, n: int) -> list[tuple[str, Path]]:
     out = []
     for i in range(n):
-        _, image_id, png = procedural_task(i, 0)
+        _, image_id, png, _ = procedural_task(i, 0)
         path = root / D.image_filename(i, image_id)
         path.write_bytes(png)
         out.append((image_id, path))
@@ -87,7 +87,7 @@ def _timed(fn) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", type=int, default=40, help="procedural logos to label")
-    ap.add_argument("--repeats", type=int, default=2, help="runs of each labelling setting (best kept)")
+    ap.add_argument("--repeats", type=int, default=3, help="rounds of (1 worker, all workers); the median round is reported")
     ap.add_argument("--params-per-logo", type=int, default=8)
     ap.add_argument("--feature-images", type=int, default=64)
     ap.add_argument("--batch", type=int, default=16)
@@ -96,18 +96,19 @@ def main() -> None:
     cores = os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
         imgs = make_images(Path(tmp), max(a.images, a.feature_images))
-        # alternate 1 worker and all workers; keep each one's best run
-        runs = [label_rate(imgs[: a.images], a.params_per_logo, w) for _ in range(a.repeats) for w in (1, cores)]
-        one = max((r for r in runs if r["workers"] == 1), key=lambda r: r["per_second"])
-        all_ = max((r for r in runs if r["workers"] == cores), key=lambda r: r["per_second"])
+        # Alternate 1 worker and all workers: this VM's second core is sometimes slow for
+        # minutes at a time, so the speed-up is the median of the ratios within each round.
+        rounds = [(label_rate(imgs[: a.images], a.params_per_logo, 1), label_rate(imgs[: a.images], a.params_per_logo, cores)) for _ in range(a.repeats)]
+        ratios = sorted(((b["per_second"] / o["per_second"], b["steady_per_second"] / o["steady_per_second"], o, b) for o, b in rounds), key=lambda t: t[0])
+        speedup, steady_speedup, one, all_ = ratios[len(ratios) // 2]
         feats = feature_rates(imgs[: a.feature_images], a.batch)
-    result = {"cores": cores, "label_1_worker": one, "label_all_workers": all_,
-              "label_speedup": all_["per_second"] / one["per_second"],
-              "label_steady_speedup": all_["steady_per_second"] / one["steady_per_second"], "features": feats}
+    result = {"cores": cores, "label_1_worker": one, "label_all_workers": all_, "label_speedup": speedup,
+              "label_steady_speedup": steady_speedup, "label_speedup_rounds": [round(r[0], 3) for r in ratios], "features": feats}
     if a.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"labelled examples/s ({one['examples']} examples, {cores} cores):")
+    print(f"labelled examples/s ({one['examples']} examples, {cores} cores; the median of {len(result['label_speedup_rounds'])} rounds, "
+          f"speed-ups per round {result['label_speedup_rounds']}):")
     print(f"  1 worker       {one['per_second']:7.1f}/s  (steady state {one['steady_per_second']:.1f}/s)")
     print(f"  {cores} workers      {all_['per_second']:7.1f}/s  (steady state {all_['steady_per_second']:.1f}/s)")
     print(f"  speed-up       {result['label_speedup']:7.2f}x (steady state {result['label_steady_speedup']:.2f}x; target >= 1.8x)")

@@ -14,7 +14,6 @@ import numpy as np
 
 from svgq_jax import params as P
 from svgq_jax.data import images
-from svgq_jax.data.imagestats import image_stats
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import label
 
@@ -62,6 +61,8 @@ def import_task(path: str) -> tuple[str, bytes, np.ndarray]:
 
 
 def _canonical(img) -> tuple[str, bytes, np.ndarray]:
+    from svgq_jax.data.imagestats import image_stats  # scikit-image: only image workers pay its import
+
     return images.image_hash(img), images.png_bytes(img), image_stats(images.to_array(img))
 
 
