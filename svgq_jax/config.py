@@ -43,6 +43,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     for field in ("weight_decay", "gradient_clip_val"):
         if getattr(cfg, field) < 0:
             bad(field, "must be non-negative")
+    if not isinstance(cfg.ensemble, int) or not 1 <= cfg.ensemble <= 16:
+        bad("ensemble", "must be an integer from 1 to 16")
     if cfg.input_clip < 0:
         bad("input_clip", "must be 0 (off) or positive")
     if not cfg.resnet_weight > 0:

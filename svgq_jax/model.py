@@ -7,6 +7,11 @@ standardised with the training split's mean and std, parameters are scaled to
 [0, 1] by the parameter table. Output: [B, 1] predicted SSIM in [0, 1].
 
     [features | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+
+With `members` > 1 the model is an ensemble: that many such MLPs, each with its
+own initialisation and dropout, trained side by side on the same batches (each
+on its own loss) and averaged at the output. Single models swing by ~0.02 r
+between seeds; the mean of 5 is steadier and more accurate (ACCURACY.md).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ class ModelConfig:
     batch_norm_momentum: float = 0.9  # Flax convention: running = m * running + (1 - m) * batch
     batch_norm_epsilon: float = 1e-5
     input_clip: float = 0.0  # clip standardised features to +-input_clip (0: off); bounds extrapolation
+    members: int = 1  # MLPs averaged at the output (1: a single MLP)
 
     @property
     def n_inputs(self) -> int:
@@ -100,19 +106,54 @@ class QualityMLP(nnx.Module):
         # the head's output and everything after it stay in float32
         return nnx.sigmoid(self.head(h).astype(jnp.float32))
 
+    def member_outputs(self, x: jax.Array, train: bool = False) -> jax.Array:
+        """[B, members] predictions, each trained on its own loss (one member here)."""
+        return self(x, train)
 
-def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None) -> QualityMLP:
+    def heads(self) -> list:
+        return [self.head]
+
+
+class QualityEnsemble(nnx.Module):
+    """`members` QualityMLPs averaged at the output; same input and output as one."""
+
+    def __init__(self, cfg: ModelConfig, feature_mean, feature_std, *, rngs: nnx.Rngs, dtype=jnp.float32):
+        self.cfg = cfg
+        self.members = nnx.List([QualityMLP(cfg, feature_mean, feature_std, rngs=rngs, dtype=dtype) for _ in range(cfg.members)])
+
+    def member_outputs(self, x: jax.Array, train: bool = False) -> jax.Array:
+        return jnp.concatenate([m(x, train) for m in self.members], axis=1)
+
+    def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+        return self.member_outputs(x, train).mean(axis=1, keepdims=True)
+
+    def heads(self) -> list:
+        return [m.head for m in self.members]
+
+    # every member holds the same normalisation constants; callers read them here as on one MLP
+    @property
+    def feature_mean(self) -> Constant:
+        return self.members[0].feature_mean
+
+    @property
+    def feature_scale(self) -> Constant:
+        return self.members[0].feature_scale
+
+
+def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None) -> QualityMLP | QualityEnsemble:
     """A fresh model; with `output_mean` (the training labels' mean) its first predictions sit there.
 
     Starting the sigmoid head at the labels' mean (SSIM is mostly near 0.9) instead of
     0.5 removes the first epochs' slide towards it, which a short run may not finish.
     """
-    model = QualityMLP(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
+    cls = QualityEnsemble if cfg.members > 1 else QualityMLP
+    model = cls(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
     if output_mean is not None:
         p = float(np.clip(output_mean, 0.01, 0.99))
-        model.head.bias[...] = jnp.full_like(model.head.bias[...], np.log(p / (1 - p)))
+        for head in model.heads():
+            head.bias[...] = jnp.full_like(head.bias[...], np.log(p / (1 - p)))
     return model
 
 
-def count_params(model: QualityMLP) -> int:
+def count_params(model: QualityMLP | QualityEnsemble) -> int:
     return sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))

@@ -34,7 +34,7 @@ from svgq_jax.data.dataset import Dataset, load_dataset, save_npz, write_json
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.splits import Split, split_images
 from svgq_jax.errors import InputError
-from svgq_jax.model import ModelConfig, QualityMLP, count_params, create_model
+from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, count_params, create_model
 from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
 from svgq_jax.results import TrainingResults, analyse
 
@@ -80,7 +80,8 @@ def loss_fn(pred: jax.Array, target: jax.Array, kind: str) -> jax.Array:
 def train_step(graphdef, state, x, y, loss: str):
     """One optimizer step on a batch; returns the new state and the batch loss."""
     model, opt = nnx.merge(graphdef, state)
-    value, grads = nnx.value_and_grad(lambda m: loss_fn(m(x, train=True)[:, 0], y, loss))(model)
+    # each ensemble member learns on its own loss (the mean over members), not on the average
+    value, grads = nnx.value_and_grad(lambda m: loss_fn(m.member_outputs(x, train=True), y[:, None], loss))(model)
     opt.update(model, grads)
     return nnx.state((model, opt)), value
 
@@ -261,7 +262,7 @@ class Fit:
 
 
 def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
-    return ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm, input_clip=cfg.input_clip)
+    return ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm, input_clip=cfg.input_clip, members=cfg.ensemble)
 
 
 def check_batch(cfg: TrainConfig, n_train: int, devices: list) -> None:
@@ -456,7 +457,7 @@ def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> 
     )
 
 
-def restore_best_model(run_dir: str | Path) -> QualityMLP:
+def restore_best_model(run_dir: str | Path) -> QualityMLP | QualityEnsemble:
     """The best checkpoint of a finished or running run, as an eval-ready model."""
     run = Path(run_dir)
     cfg = C.make_config(json.loads((run / "config.json").read_text()))

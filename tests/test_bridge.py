@@ -7,14 +7,14 @@ from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, t
 from torch_bridge.module import from_config
 
 
-def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0):
+def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members: int = 1):
     import jax.numpy as jnp
 
-    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm, input_clip=input_clip)
+    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm, input_clip=input_clip, members=members)
     rng = np.random.default_rng(seed)
     m = create_model(cfg, rng.normal(size=30), rng.uniform(0.5, 2, size=30), seed)
     if batch_norm:  # non-trivial running statistics, as after training
-        for bn in m.norms:
+        for bn in (m.norms if members == 1 else [n for mm in m.members for n in mm.norms]):
             bn.mean[...] = jnp.asarray(rng.normal(size=bn.mean.shape), jnp.float32)
             bn.var[...] = jnp.asarray(rng.uniform(0.5, 2, size=bn.var.shape), jnp.float32)
     t = from_config(cfg.to_json())
@@ -22,11 +22,11 @@ def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0):
     return cfg, m, t.eval()
 
 
-@pytest.mark.parametrize("batch_norm, input_clip", [(False, 0.0), (True, 0.0), (False, 1.5)])
-def test_torch_module_matches_flax(batch_norm, input_clip):
+@pytest.mark.parametrize("batch_norm, input_clip, members", [(False, 0.0, 1), (True, 0.0, 1), (False, 1.5, 1), (True, 1.5, 3)])
+def test_torch_module_matches_flax(batch_norm, input_clip, members):
     import jax.numpy as jnp
 
-    cfg, m, t = model_pair(batch_norm, input_clip=input_clip)
+    cfg, m, t = model_pair(batch_norm, input_clip=input_clip, members=members)
     x = np.random.default_rng(1).normal(size=(64, 38)).astype(np.float32) * 4
     x[:, -8:] = np.abs(x[:, -8:]) * 3 + 1
     with torch.inference_mode():
@@ -35,12 +35,24 @@ def test_torch_module_matches_flax(batch_norm, input_clip):
     np.testing.assert_allclose(out, np.asarray(m(jnp.asarray(x))), rtol=0, atol=1e-5)
     assert t.get_config()["batch_norm"] == batch_norm
     if batch_norm:
-        assert abs(t.norms[0].momentum - 0.1) < 1e-12  # flax 0.9 <-> torch 0.1
+        first = t if members == 1 else t.members[0]
+        assert abs(first.norms[0].momentum - 0.1) < 1e-12  # flax 0.9 <-> torch 0.1
 
 
-@pytest.mark.parametrize("batch_norm", [False, True])
-def test_round_trip_is_exact(batch_norm):
-    cfg, m, t = model_pair(batch_norm, seed=3)
+def test_ensemble_is_the_mean_of_distinct_members():
+    import jax.numpy as jnp
+
+    _, m, t = model_pair(False, members=3)
+    x = jnp.asarray(np.random.default_rng(2).normal(size=(16, 38)), jnp.float32)
+    each = np.asarray(m.member_outputs(x))
+    assert each.shape == (16, 3) and not np.allclose(each[:, 0], each[:, 1])  # own initialisations
+    np.testing.assert_allclose(np.asarray(m(x))[:, 0], each.mean(1), atol=1e-6)
+    assert t.get_config()["members"] == 3 and "members.2.head.weight" in t.state_dict()
+
+
+@pytest.mark.parametrize("batch_norm, members", [(False, 1), (True, 1), (True, 2)])
+def test_round_trip_is_exact(batch_norm, members):
+    cfg, m, t = model_pair(batch_norm, seed=3, members=members)
     original = named_arrays(m)
     back = torch_to_flax(t.state_dict(), cfg.to_json())
     assert set(back) == set(original) == set(expected_shapes(cfg.to_json()))

@@ -40,6 +40,7 @@ def test_flags_file_and_precedence(tmp_path):
         ({"dropout": [0.1]}, "dropout"), ({"dropout": [1.0, 0.1, 0.1]}, "dropout"),
         ({"test_split": 0.9}, "validation_split"), ({"learning_rat": 1}, "unknown config field"),
         ({"batch_norm": "maybe"}, "batch_norm"), ({"resnet_weight": 0}, "resnet_weight"),
+        ({"ensemble": 0}, "ensemble"), ({"ensemble": 2.5}, "ensemble"),
     ],
 )
 def test_bad_values_are_named(values, words):

@@ -59,12 +59,13 @@ def test_runner_loads_without_jax(bundle, tmp_path):
 def test_tampered_state_dict_is_refused(bundle, tmp_path):
     out, _ = bundle
     full = torch.load(out / FILES["full"], weights_only=True)
-    del full["state_dict"]["hidden.1.weight"]
+    key = next(k for k in full["state_dict"] if k.endswith("hidden.1.weight"))  # members.0. prefix in ensembles
+    del full["state_dict"][key]
     torch.save(full, tmp_path / "bad.pth")
     np.savez(tmp_path / "in.npz", x=np.zeros((1, 2048 + N_STATS + 8), np.float32))
     r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", "full", str(tmp_path / "bad.pth"), str(tmp_path / "in.npz"), str(tmp_path / "o.npz")],
                        cwd=REPO, capture_output=True, text=True)
-    assert r.returncode != 0 and "hidden.1.weight" in r.stderr
+    assert r.returncode != 0 and key in r.stderr
 
 
 def test_export_cli_needs_a_finished_run(tmp_path):

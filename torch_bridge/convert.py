@@ -8,6 +8,7 @@ from an nnx model). Torch side: the module's state dict. The mapping:
     norms/i/scale, bias         <-> norms.i.weight, bias
     norms/i/mean, var           <-> norms.i.running_mean, running_var   (num_batches_tracked: 0)
     feature_mean, feature_scale, param_low, param_scale <-> buffers of the same name
+    members/k/<any of the above> <-> members.k.<the same>   (ensembles, config "members" > 1)
 
 BatchNorm momentum is converted by the modules themselves (torch = 1 - flax).
 bf16 arrays are cast to float32. A missing, extra or mis-shaped key raises,
@@ -24,7 +25,15 @@ CONSTANTS = ("feature_mean", "feature_scale", "param_low", "param_scale")
 
 
 def expected_shapes(config: Mapping) -> dict[str, tuple]:
-    """Flax-side key -> shape for a model config (n_features, hidden_dims, batch_norm)."""
+    """Flax-side key -> shape for a model config (n_features, hidden_dims, batch_norm, members)."""
+    members = int(config.get("members", 1))
+    one = _member_shapes(config)
+    if members == 1:
+        return one
+    return {f"members/{k}/{key}": shape for k in range(members) for key, shape in one.items()}
+
+
+def _member_shapes(config: Mapping) -> dict[str, tuple]:
     n_in = int(config["n_features"]) + 8
     dims = [n_in, *config["hidden_dims"]]
     shapes = {"feature_mean": (n_in - 8,), "feature_scale": (n_in - 8,), "param_low": (8,), "param_scale": (8,)}
@@ -41,9 +50,10 @@ def expected_shapes(config: Mapping) -> dict[str, tuple]:
 
 def _torch_key(key: str) -> str:
     parts = key.split("/")
-    if parts[0] in ("hidden", "head"):
+    layer = parts[2] if parts[0] == "members" else parts[0]
+    if layer in ("hidden", "head"):
         parts[-1] = {"kernel": "weight"}.get(parts[-1], parts[-1])
-    elif parts[0] == "norms":
+    elif layer == "norms":
         parts[-1] = {"scale": "weight", "mean": "running_mean", "var": "running_var"}.get(parts[-1], parts[-1])
     return ".".join(parts)
 

@@ -66,6 +66,26 @@ class QualityPredictor(nn.Module):
         return torch.sigmoid(self.head(h))
 
 
-def from_config(config: dict) -> QualityPredictor:
+class QualityEnsemble(nn.Module):
+    """`members` QualityPredictors averaged at the output (the twin of the JAX QualityEnsemble)."""
+
+    def __init__(self, members: int, **config):
+        super().__init__()
+        self.members = nn.ModuleList(QualityPredictor(**config) for _ in range(int(members)))
+        self._config = {**self.members[0].get_config(), "members": int(members)}
+
+    def get_config(self) -> dict:
+        return dict(self._config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs = []
+        for m in self.members:  # a loop TorchScript can script
+            outs.append(m(x))
+        return torch.stack(outs, dim=0).mean(dim=0)
+
+
+def from_config(config: dict) -> nn.Module:
     """A module from `get_config()` output (or the JAX side's ModelConfig JSON)."""
-    return QualityPredictor(**config)
+    config = dict(config)
+    members = int(config.pop("members", 1))
+    return QualityEnsemble(members, **config) if members > 1 else QualityPredictor(**config)

@@ -40,6 +40,10 @@ class TrainConfig:
     # (ACCURACY.md); re-measure with pretrained weights.
     resnet_weight: float = 0.001
     input_clip: float = 5.0  # clip standardised features to +-input_clip inside the model (0: off)
+    # MLPs trained side by side on the same batches and averaged (1 = the design card's single
+    # MLP). 5 gained only ~+0.006 r at 6x the training time (the main job then took 12.8 min),
+    # unlike 5 separately trained seeds (+0.03 r; ACCURACY.md section 7).
+    ensemble: int = 1
     # execution
     precision: str = "auto"  # auto (bf16 on GPU/TPU, fp32 on CPU) | fp32 | bf16
     scan_epoch: bool = True  # lax.scan a tenth of an epoch per compiled call (bench_train: ~1.06x per-step)
