@@ -91,8 +91,11 @@ def ensemble(data: str, real: str | None, overrides: dict, n: int) -> list[str]:
     score = lambda preds, y: compute_metrics(y, np.mean(preds, axis=0)).to_json()
     real_of = lambda preds: score(preds, rds.ssim) if rds else None
     y = arrays.y[test_rows]
+    each = [(score([h], y), real_of([r])) for h, r in zip(held, reals)]
+    spread = lambda part, key: f"{np.mean([e[part][key] for e in each]):.3f} ± {np.std([e[part][key] for e in each]):.3f}"
+    per_seed = f"per seed: held-out r {spread(0, 'pearson_r')}" + (f", real r {spread(1, 'pearson_r')}" if rds else "")
     return [_row(f"`{json.dumps(overrides)}`, member 0 of the ensemble", score(held[:1], y), real_of(reals[:1])),
-            _row(f"`{json.dumps(overrides)}`, mean of {n} members", score(held, y), real_of(reals))]
+            _row(f"`{json.dumps(overrides)}`, mean of {n} members", score(held, y), real_of(reals), per_seed)]
 
 
 def main() -> None:

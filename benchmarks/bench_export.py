@@ -62,8 +62,9 @@ def realistic_inputs(model, n_inputs: int, rows: int, seed: int = 0) -> np.ndarr
     from svgq_jax import params as P
 
     rng = np.random.default_rng(seed)
-    mean = np.asarray(model.feature_mean[...])
-    std = 1.0 / np.asarray(model.feature_scale[...])
+    n = model.cfg.n_features  # the raw feature columns (selected statistics follow them)
+    mean = np.asarray(model.feature_mean[...])[:n]
+    std = 1.0 / np.asarray(model.feature_scale[...])[:n]
     feats = mean + std * rng.normal(size=(rows, n_inputs - P.N_PARAMS))
     return np.concatenate([feats, P.unscale(rng.uniform(size=(rows, P.N_PARAMS)))], axis=1).astype(np.float32)
 

@@ -5,8 +5,10 @@ Input (raw, as callers have it): [B, n_features + 8] = the image's features
 VTracer parameters. Normalisation is part of the model: features are
 standardised with the training split's mean and std, parameters are scaled to
 [0, 1] by the parameter table. Output: [B, 1] predicted SSIM in [0, 1].
+With `selections` (svgq_jax.selection) the model first appends the image
+statistics read off at each example's parameters, standardised like the rest.
 
-    [features | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+    [features | params] -> [features | selected | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
 
 With `members` > 1 the model is an ensemble: that many such MLPs, each with its
 own initialisation and dropout, trained side by side on the same batches (each
@@ -24,6 +26,7 @@ import numpy as np
 from flax import nnx
 
 from svgq_jax import params as P
+from svgq_jax import selection
 
 
 class Constant(nnx.Variable):
@@ -42,17 +45,28 @@ class ModelConfig:
     batch_norm_epsilon: float = 1e-5
     input_clip: float = 0.0  # clip standardised features to +-input_clip (0: off); bounds extrapolation
     members: int = 1  # MLPs averaged at the output (1: a single MLP)
+    selections: tuple = ()  # (param, first column, knots, log2) per selected statistic; see selection.py
 
     @property
     def n_inputs(self) -> int:
+        """Raw input columns: features, then the 8 parameters."""
         return self.n_features + P.N_PARAMS
 
+    @property
+    def n_standardised(self) -> int:
+        """Columns with a mean and std: the features, then the selected statistics."""
+        return self.n_features + len(self.selections)
+
     def to_json(self) -> dict:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        d = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        d["selections"] = [list(s) for s in self.selections]
+        return d
 
     @classmethod
     def from_json(cls, d: dict) -> "ModelConfig":
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+        d = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+        d["selections"] = tuple(tuple(s) for s in d.get("selections", ()))
+        return cls(**d)
 
 
 class QualityMLP(nnx.Module):
@@ -65,15 +79,16 @@ class QualityMLP(nnx.Module):
         rngs: nnx.Rngs,
         dtype=jnp.float32,
     ):
-        if feature_mean.shape != (cfg.n_features,) or feature_std.shape != (cfg.n_features,):
-            raise ValueError(f"normalisation statistics must have shape ({cfg.n_features},)")
+        n = cfg.n_standardised
+        if feature_mean.shape != (n,) or feature_std.shape != (n,):
+            raise ValueError(f"normalisation statistics must have shape ({n},)")
         self.cfg = cfg
         self.feature_mean = Constant(jnp.asarray(feature_mean, jnp.float32))
         # constant inputs (std 0) would divide by zero; they carry no information anyway
         self.feature_scale = Constant(jnp.asarray(1.0 / np.maximum(feature_std, 1e-6), jnp.float32))
         self.param_low = Constant(jnp.asarray(P.LOW))
         self.param_scale = Constant(jnp.asarray(1.0 / (P.HIGH - P.LOW)))
-        dims = (cfg.n_inputs, *cfg.hidden_dims)
+        dims = (n + P.N_PARAMS, *cfg.hidden_dims)
         lin = lambda a, b: nnx.Linear(a, b, dtype=dtype, param_dtype=jnp.float32, rngs=rngs)
         self.hidden = nnx.List([lin(a, b) for a, b in zip(dims[:-1], dims[1:])])
         self.norms = nnx.List(
@@ -89,10 +104,14 @@ class QualityMLP(nnx.Module):
 
     def normalise(self, x: jax.Array) -> jax.Array:
         n = self.cfg.n_features
-        feats = (x[:, :n] - self.feature_mean[...]) * self.feature_scale[...]
+        feats, params = x[:, :n], x[:, n:]
+        if self.cfg.selections:  # index tables are trace-time constants
+            picked = selection.select(feats, params, selection.tables(self.cfg.selections), xp=jnp)
+            feats = jnp.concatenate([feats, picked], axis=1)
+        feats = (feats - self.feature_mean[...]) * self.feature_scale[...]
         if self.cfg.input_clip > 0:
             feats = jnp.clip(feats, -self.cfg.input_clip, self.cfg.input_clip)
-        params = (x[:, n:] - self.param_low[...]) * self.param_scale[...]
+        params = (params - self.param_low[...]) * self.param_scale[...]
         return jnp.concatenate([feats, params], axis=1)
 
     def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:

@@ -28,6 +28,8 @@ from jax.sharding import PartitionSpec as PS
 from scipy import stats
 
 from svgq_jax import config as C
+from svgq_jax import params as P
+from svgq_jax import selection
 from svgq_jax.checkpoints import Checkpoints
 from svgq_jax.configs.default import TrainConfig
 from svgq_jax.data.dataset import Dataset, load_dataset, save_npz, write_json
@@ -141,8 +143,9 @@ class Arrays:
     X: np.ndarray
     y: np.ndarray
     rows: dict  # part -> example rows
-    feature_mean: np.ndarray
+    feature_mean: np.ndarray  # over the features, then the selected statistics
     feature_std: np.ndarray
+    selections: tuple = ()
 
 
 def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
@@ -156,7 +159,15 @@ def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
     # resnet_weight < 1 shrinks the 2048 ResNet inputs relative to the others: dividing
     # their std by the weight is the same as multiplying the standardised values.
     std[:FEATURE_DIM] /= cfg.resnet_weight
-    return Arrays(X, ds.ssim.astype(np.float32), rows, train_feats.mean(0), std)
+    mean = train_feats.mean(0)
+    sels = selection.default_selections() if with_stats and cfg.selected_stats else ()
+    if sels:  # selected values vary per example: their statistics are over training examples
+        nf = X.shape[1] - P.N_PARAMS
+        tr = X[rows["train"]]
+        picked = selection.select(tr[:, :nf], tr[:, nf:], selection.tables(sels))
+        mean = np.concatenate([mean, picked.mean(0)])
+        std = np.concatenate([std, np.maximum(picked.std(0), 1e-6)])
+    return Arrays(X, ds.ssim.astype(np.float32), rows, mean.astype(np.float32), std.astype(np.float32), sels)
 
 
 def epoch_batches(n: int, batch: int, seed: int, epoch: int) -> np.ndarray:
@@ -262,7 +273,10 @@ class Fit:
 
 
 def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
-    return ModelConfig(arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm, input_clip=cfg.input_clip, members=cfg.ensemble)
+    return ModelConfig(
+        arrays.X.shape[1] - 8, cfg.hidden_dims, cfg.dropout, cfg.batch_norm,
+        input_clip=cfg.input_clip, members=cfg.ensemble, selections=arrays.selections,
+    )
 
 
 def check_batch(cfg: TrainConfig, n_train: int, devices: list) -> None:
@@ -462,7 +476,7 @@ def restore_best_model(run_dir: str | Path) -> QualityMLP | QualityEnsemble:
     run = Path(run_dir)
     cfg = C.make_config(json.loads((run / "config.json").read_text()))
     mcfg = ModelConfig.from_json(json.loads((run / "model.json").read_text()))
-    n = mcfg.n_features
+    n = mcfg.n_standardised  # placeholders: the checkpoint holds the real statistics
     model = create_model(mcfg, np.zeros(n), np.ones(n), cfg.seed)
     opt = nnx.Optimizer(model, make_optimizer(cfg, optax.constant_schedule(cfg.learning_rate)), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))

@@ -57,7 +57,7 @@ def logo_folder(tmp_path_factory) -> Path:
 # A tiny training configuration: small model, few epochs; every field is a real config field.
 TINY = dict(
     epochs=3, batch_size=16, hidden_dims=(32, 16, 8), dropout=(0.1, 0.1, 0.1), min_examples=50,
-    checkpoint_freq=1, warmup_epochs=1, plot_every=1, early_stopping_patience=20, ensemble=2,
+    checkpoint_freq=1, warmup_epochs=1, plot_every=1, early_stopping_patience=20, ensemble=2, selected_stats=True,
 )
 
 

@@ -7,12 +7,17 @@ from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, t
 from torch_bridge.module import from_config
 
 
-def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members: int = 1):
+SELECTIONS = ((0, 10, 8, False), (6, 20, 4, True))  # a color_precision and a log2 filter_speckle family
+
+
+def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members: int = 1, selections=()):
     import jax.numpy as jnp
 
-    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm, input_clip=input_clip, members=members)
+    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm,
+                      input_clip=input_clip, members=members, selections=selections)
     rng = np.random.default_rng(seed)
-    m = create_model(cfg, rng.normal(size=30), rng.uniform(0.5, 2, size=30), seed)
+    n = cfg.n_standardised
+    m = create_model(cfg, rng.normal(size=n), rng.uniform(0.5, 2, size=n), seed)
     if batch_norm:  # non-trivial running statistics, as after training
         for bn in (m.norms if members == 1 else [n for mm in m.members for n in mm.norms]):
             bn.mean[...] = jnp.asarray(rng.normal(size=bn.mean.shape), jnp.float32)
@@ -22,13 +27,16 @@ def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members
     return cfg, m, t.eval()
 
 
-@pytest.mark.parametrize("batch_norm, input_clip, members", [(False, 0.0, 1), (True, 0.0, 1), (False, 1.5, 1), (True, 1.5, 3)])
-def test_torch_module_matches_flax(batch_norm, input_clip, members):
+@pytest.mark.parametrize("batch_norm, input_clip, members, selections",
+                         [(False, 0.0, 1, ()), (True, 0.0, 1, ()), (False, 1.5, 1, SELECTIONS), (True, 1.5, 3, SELECTIONS)])
+def test_torch_module_matches_flax(batch_norm, input_clip, members, selections):
     import jax.numpy as jnp
 
-    cfg, m, t = model_pair(batch_norm, input_clip=input_clip, members=members)
+    cfg, m, t = model_pair(batch_norm, input_clip=input_clip, members=members, selections=selections)
     x = np.random.default_rng(1).normal(size=(64, 38)).astype(np.float32) * 4
     x[:, -8:] = np.abs(x[:, -8:]) * 3 + 1
+    x[:, -8] = np.random.default_rng(2).integers(1, 9, 64)  # color_precision 1..8
+    x[:, -2] = np.random.default_rng(3).integers(0, 17, 64)  # filter_speckle 0..16
     with torch.inference_mode():
         out = t(torch.from_numpy(x)).numpy()
     assert out.shape == (64, 1) and ((out >= 0) & (out <= 1)).all()
@@ -50,9 +58,9 @@ def test_ensemble_is_the_mean_of_distinct_members():
     assert t.get_config()["members"] == 3 and "members.2.head.weight" in t.state_dict()
 
 
-@pytest.mark.parametrize("batch_norm, members", [(False, 1), (True, 1), (True, 2)])
-def test_round_trip_is_exact(batch_norm, members):
-    cfg, m, t = model_pair(batch_norm, seed=3, members=members)
+@pytest.mark.parametrize("batch_norm, members, selections", [(False, 1, ()), (True, 1, SELECTIONS), (True, 2, SELECTIONS)])
+def test_round_trip_is_exact(batch_norm, members, selections):
+    cfg, m, t = model_pair(batch_norm, seed=3, members=members, selections=selections)
     original = named_arrays(m)
     back = torch_to_flax(t.state_dict(), cfg.to_json())
     assert set(back) == set(original) == set(expected_shapes(cfg.to_json()))

@@ -1,7 +1,5 @@
 """The Colab notebook runs top to bottom on CPU with a tiny configuration (nbclient)."""
 
-import json
-
 import nbformat
 from nbclient import NotebookClient
 
@@ -26,7 +24,7 @@ def test_notebook_runs_end_to_end(tmp_path):
         "CV_FOLDS": 2, "CV_EPOCHS": 1, "LATENCY_ROUNDS": 1,
     }
     # papermill-style: a cell right after the parameters cell overrides them
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("\n".join(f"{k} = {json.dumps(v) if not isinstance(v, bool) else v}" for k, v in overrides.items())))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in overrides.items())))  # Python literals
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(REPO)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors

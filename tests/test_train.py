@@ -169,3 +169,18 @@ def test_resume_refuses_a_different_config(trained, tiny_dataset, tmp_path):
     (copy / "results.json").unlink()
     with pytest.raises(InputError, match="config differs"):
         train_and_evaluate(cfg(learning_rate=0.01), tiny_dataset, copy, resume=True, quiet=True)
+
+
+def test_model_records_its_selections_and_the_seed_input_has_none(trained, tiny_dataset):
+    from svgq_jax.data.splits import split_images
+    from svgq_jax.selection import default_selections
+    from svgq_jax.train import model_config, prepare_arrays
+
+    run, _ = trained
+    model = json.loads((run / "model.json").read_text())
+    assert [tuple(s) for s in model["selections"]] == list(default_selections())
+    ds = load_dataset(tiny_dataset, 1)
+    seed_cfg = cfg(input_features="resnet")
+    arrays = prepare_arrays(ds, split_images(ds.image_types, 0.2, 0.1, 0), seed_cfg)
+    mcfg = model_config(seed_cfg, arrays)
+    assert mcfg.selections == () and mcfg.n_inputs == 2056 and len(arrays.feature_mean) == 2048

@@ -8,6 +8,7 @@ from an nnx model). Torch side: the module's state dict. The mapping:
     norms/i/scale, bias         <-> norms.i.weight, bias
     norms/i/mean, var           <-> norms.i.running_mean, running_var   (num_batches_tracked: 0)
     feature_mean, feature_scale, param_low, param_scale <-> buffers of the same name
+    (selection index tables are rebuilt from the config on both sides, never copied)
     members/k/<any of the above> <-> members.k.<the same>   (ensembles, config "members" > 1)
 
 BatchNorm momentum is converted by the modules themselves (torch = 1 - flax).
@@ -34,9 +35,9 @@ def expected_shapes(config: Mapping) -> dict[str, tuple]:
 
 
 def _member_shapes(config: Mapping) -> dict[str, tuple]:
-    n_in = int(config["n_features"]) + 8
-    dims = [n_in, *config["hidden_dims"]]
-    shapes = {"feature_mean": (n_in - 8,), "feature_scale": (n_in - 8,), "param_low": (8,), "param_scale": (8,)}
+    n_std = int(config["n_features"]) + len(config.get("selections", ()))  # features, then selected statistics
+    dims = [n_std + 8, *config["hidden_dims"]]
+    shapes = {"feature_mean": (n_std,), "feature_scale": (n_std,), "param_low": (8,), "param_scale": (8,)}
     for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
         shapes[f"hidden/{i}/kernel"] = (a, b)
         shapes[f"hidden/{i}/bias"] = (b,)

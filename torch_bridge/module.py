@@ -4,6 +4,8 @@ Same architecture and the same baked-in normalisation (as buffers), so it takes
 the raw input [B, n_features + 8] (features, then the 8 raw VTracer parameters)
 and returns [B, 1] predicted SSIM in [0, 1]. Layers without BatchNorm hold an
 `nn.Identity` so TorchScript can zip the layer lists in every configuration.
+With `selections`, the image statistics read off at each example's parameters
+are appended before standardising, op for op as `svgq_jax.selection.select`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class QualityPredictor(nn.Module):
         batch_norm_momentum: float = 0.9,
         batch_norm_epsilon: float = 1e-5,
         input_clip: float = 0.0,
+        selections=(),
     ):
         super().__init__()
         self._config = {
@@ -34,14 +37,20 @@ class QualityPredictor(nn.Module):
             "batch_norm_momentum": float(batch_norm_momentum),
             "batch_norm_epsilon": float(batch_norm_epsilon),
             "input_clip": float(input_clip),
+            "selections": [[int(s[0]), int(s[1]), int(s[2]), bool(s[3])] for s in selections],
         }
         self.n_features = int(n_features)
         self.input_clip = float(input_clip)
-        self.register_buffer("feature_mean", torch.zeros(n_features))
-        self.register_buffer("feature_scale", torch.ones(n_features))
+        self.n_selected = len(selections)
+        n_std = self.n_features + self.n_selected
+        self.register_buffer("feature_mean", torch.zeros(n_std))
+        self.register_buffer("feature_scale", torch.ones(n_std))
         self.register_buffer("param_low", torch.zeros(N_PARAMS))
         self.register_buffer("param_scale", torch.ones(N_PARAMS))
-        dims = [n_features + N_PARAMS, *hidden_dims]
+        # selection index tables: constants of the architecture, not weights (kept out of state_dict)
+        for name, value in _selection_tables(self._config["selections"]).items():
+            self.register_buffer(f"sel_{name}", value, persistent=False)
+        dims = [n_std + N_PARAMS, *hidden_dims]
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
         # Flax's momentum weighs the old running value; torch's weighs the new batch.
         self.norms = nn.ModuleList(
@@ -54,16 +63,41 @@ class QualityPredictor(nn.Module):
     def get_config(self) -> dict:
         return dict(self._config)
 
+    def select(self, feats: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """[B, S] statistics at each row's parameters (hat-weighted between the family's knots)."""
+        p = params.index_select(1, self.sel_param)
+        q = torch.minimum(torch.where(self.sel_log, torch.log2(p.clamp(min=1.0)), p), self.sel_top)
+        knots = torch.arange(1, self.sel_cols.shape[1] + 1, dtype=feats.dtype, device=feats.device)
+        w = torch.relu(1.0 - (q.unsqueeze(2) - knots).abs()) * self.sel_mask
+        v = feats.index_select(1, self.sel_cols.flatten()).reshape(feats.shape[0], self.sel_cols.shape[0], self.sel_cols.shape[1])
+        return (w * v).sum(dim=2)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = self.n_features
-        feats = (x[:, :n] - self.feature_mean) * self.feature_scale
+        feats, params = x[:, :n], x[:, n:]
+        if self.n_selected > 0:
+            feats = torch.cat([feats, self.select(feats, params)], dim=1)
+        feats = (feats - self.feature_mean) * self.feature_scale
         if self.input_clip > 0:
             feats = feats.clamp(-self.input_clip, self.input_clip)
-        params = (x[:, n:] - self.param_low) * self.param_scale
+        params = (params - self.param_low) * self.param_scale
         h = torch.cat([feats, params], dim=1)
         for linear, norm, drop in zip(self.hidden, self.norms, self.drops):
             h = drop(torch.relu(norm(linear(h))))
         return torch.sigmoid(self.head(h))
+
+
+def _selection_tables(selections) -> dict:
+    """The tensors of `svgq_jax.selection.tables` (one dummy row when there are none)."""
+    sels = selections or [[0, 0, 1, False]]
+    k = max(s[2] for s in sels)
+    return {
+        "param": torch.tensor([s[0] for s in sels], dtype=torch.long),
+        "cols": torch.tensor([[s[1] + min(i, s[2] - 1) for i in range(k)] for s in sels], dtype=torch.long),
+        "mask": torch.tensor([[float(i < s[2]) for i in range(k)] for s in sels]),
+        "log": torch.tensor([bool(s[3]) for s in sels]),
+        "top": torch.tensor([float(s[2]) for s in sels]),
+    }
 
 
 class QualityEnsemble(nn.Module):

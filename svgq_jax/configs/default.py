@@ -39,6 +39,10 @@ class TrainConfig:
     # With the seeded random backbone they are mostly noise and 1.0 does not train
     # (ACCURACY.md); re-measure with pretrained weights.
     resnet_weight: float = 0.001
+    # With image statistics: also feed the statistics read off at each example's own
+    # color_precision, layer_difference and filter_speckle (svgq_jax/selection.py). Once the
+    # statistics held the per-precision SSIM it measured neutral (ACCURACY.md section 8): off.
+    selected_stats: bool = False
     input_clip: float = 5.0  # clip standardised features to +-input_clip inside the model (0: off)
     # MLPs trained side by side on the same batches and averaged (1 = the design card's single
     # MLP). 5 gained only ~+0.006 r at 6x the training time (the main job then took 12.8 min),

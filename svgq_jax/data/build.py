@@ -33,7 +33,7 @@ from svgq_jax.errors import InputError
 
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
-DEFAULT_PARAMS_PER_LOGO = 12
+DEFAULT_PARAMS_PER_LOGO = 16
 PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
 
 

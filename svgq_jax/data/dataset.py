@@ -36,6 +36,7 @@ import numpy as np
 from svgq_jax import params as P
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.imagestats import N_STATS, STATS_VERSION, image_stats
+from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.errors import InputError
 
 FORMAT_VERSION = 1
@@ -205,5 +206,16 @@ def _load_stats(ds: Dataset) -> np.ndarray:
             return stats.astype(np.float32)
     from PIL import Image
 
+    from tqdm.auto import tqdm
+
     print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
-    return np.stack([image_stats(np.asarray(Image.open(ds.image_path(i)).convert("RGB"))) for i in range(ds.n_images)])
+    paths = [ds.image_path(i) for i in range(ds.n_images)]
+    stats = np.stack([image_stats(np.asarray(Image.open(p).convert("RGB"))) for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)])
+    try:  # a derived cache: keep it for the next load (the dataset's labels are untouched)
+        save_npy(path, stats.astype(np.float32))
+        meta = {**ds.metadata, "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)}}
+        write_json(ds.root / "metadata.json", meta)
+        ds.metadata = meta
+    except OSError as e:
+        print(f"note: could not keep the statistics in {ds.root} ({e})", file=sys.stderr)
+    return stats.astype(np.float32)

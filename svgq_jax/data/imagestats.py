@@ -4,8 +4,8 @@ ResNet-50 features (especially from the random fallback backbone) say little
 about what VTracer's parameters act on. These statistics measure it directly,
 in a few milliseconds per image, each scaled to roughly [0, 1]:
 
-- colours and quantisation error at every `color_precision` (VTracer keeps
-  that many bits per channel);
+- colours, quantisation error and the SSIM of the quantised image at every
+  `color_precision` (VTracer keeps that many bits per channel);
 - the spectrum of neighbouring-pixel colour steps, which `layer_difference`
   thresholds when it splits colour layers (gradients are many small steps);
 - the pixel area in small same-colour regions, which `filter_speckle` drops;
@@ -20,12 +20,13 @@ import cv2
 import numpy as np
 from skimage.measure import label
 
-STATS_VERSION = 2
+STATS_VERSION = 3
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
 REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
     *(f"log_colours_p{p}" for p in range(1, 9)),
     *(f"quant_rmse_p{p}" for p in range(1, 9)),
+    *(f"quant_ssim_p{p}" for p in range(1, 9)),  # SSIM of that bin-mean image against the original
     "step_share",  # neighbouring pairs that differ at all
     *(f"steps_le{t}" for t in STEP_THRESHOLDS),
     *(f"small_region_area_lt{a}" for a in REGION_AREAS),
@@ -51,17 +52,26 @@ def _codes(a: np.ndarray) -> np.ndarray:
 
 
 def _colour_stats(a: np.ndarray) -> list[float]:
-    """Per precision p: log colour count, and the RMS error of replacing each pixel
-    by the mean colour of its p-bit bin (VTracer's clusters average their members)."""
+    """Per precision p: log colour count, and the RMS error and SSIM of replacing each
+    pixel by the mean colour of its p-bit bin (VTracer's clusters average their members).
+    SSIM is the label's own measure: a light mark that merges into the background at
+    low precision costs little RMS error but much SSIM."""
+    from svgq_jax.data.ssim import Reference, ssim_to
+
     flat = a.reshape(-1, 3).astype(np.float64)
-    counts, errors = [], []
+    ref = Reference.of(a)
+    counts, errors, ssims, prev = [], [], [], 0
     for p in range(1, 9):
         _, inverse, n = np.unique(_codes(a >> (8 - p)).ravel(), return_inverse=True, return_counts=True)
         counts.append(np.log1p(len(n)) / np.log1p(len(flat)))
         means = np.stack([np.bincount(inverse, weights=flat[:, c]) / n for c in range(3)], axis=1)
         rms = np.sqrt(np.mean((flat - means[inverse]) ** 2))
         errors.append(float(np.log1p(rms) / np.log1p(128)))  # log: the useful range spans 0.01 to 30 levels
-    return counts + errors
+        # bins nest as p grows: the same count means the same partition (and the same SSIM)
+        same = ssims and len(n) == prev
+        ssims.append(ssims[-1] if same else 1.0 if rms == 0 else ssim_to(ref, np.rint(means[inverse]).reshape(a.shape).astype(np.uint8)))
+        prev = len(n)
+    return counts + errors + ssims
 
 
 def _step_stats(a: np.ndarray) -> list[float]:

@@ -1,0 +1,35 @@
+import numpy as np
+
+from svgq_jax.data import imagestats as S
+from svgq_jax.data.ssim import ssim
+
+
+def _stat(stats, name):
+    return float(stats[S.NAMES.index(name)])
+
+
+def _light_mark() -> np.ndarray:
+    """A light grey disc on white: one bin with the background at 1-bit precision."""
+    yy, xx = np.mgrid[:128, :128]
+    a = np.full((128, 128, 3), 255, np.uint8)
+    a[(yy - 64) ** 2 + (xx - 64) ** 2 < 40**2] = 200
+    return a
+
+
+def test_quantisation_ssim_sees_a_mark_merge_into_the_background():
+    stats = S.image_stats(_light_mark())
+    assert stats.shape == (S.N_STATS,) and np.isfinite(stats).all()
+    assert _stat(stats, "quant_ssim_p1") < 0.9  # the disc and the white share a 1-bit bin
+    assert _stat(stats, "quant_ssim_p2") < 0.9  # and at 2 bits (200 >> 6 == 255 >> 6)
+    assert _stat(stats, "quant_ssim_p3") == 1.0 and _stat(stats, "quant_ssim_p8") == 1.0
+
+
+def test_quantisation_ssim_is_the_ssim_of_the_bin_mean_image():
+    a = np.random.default_rng(0).integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    stats = S.image_stats(a)
+    p = 3
+    codes = S._codes(a >> (8 - p))
+    q = np.empty(a.shape, np.float64)
+    for c in np.unique(codes):
+        q[codes == c] = a[codes == c].mean(axis=0)
+    assert abs(_stat(stats, f"quant_ssim_p{p}") - ssim(a, np.rint(q).astype(np.uint8))) < 1e-9
