@@ -88,16 +88,11 @@ class QualityPredictor(nn.Module):
 
 
 def _selection_tables(selections) -> dict:
-    """The tensors of `svgq_jax.selection.tables` (one dummy row when there are none)."""
-    sels = selections or [[0, 0, 1, False]]
-    k = max(s[2] for s in sels)
-    return {
-        "param": torch.tensor([s[0] for s in sels], dtype=torch.long),
-        "cols": torch.tensor([[s[1] + min(i, s[2] - 1) for i in range(k)] for s in sels], dtype=torch.long),
-        "mask": torch.tensor([[float(i < s[2]) for i in range(k)] for s in sels]),
-        "log": torch.tensor([bool(s[3]) for s in sels]),
-        "top": torch.tensor([float(s[2]) for s in sels]),
-    }
+    """`svgq_jax.selection.tables` as tensors (numpy only, no JAX); one inert row when there are none."""
+    from svgq_jax.selection import tables
+
+    t = tables(selections or [[0, 0, 1, False]])
+    return {k: torch.from_numpy(v).long() if k in ("param", "cols") else torch.from_numpy(v) for k, v in t.items()}
 
 
 class QualityEnsemble(nn.Module):
