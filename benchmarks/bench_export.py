@@ -57,18 +57,6 @@ def jax_runner(run: Path):
     return (lambda x: np.asarray(fn(state, x))), model
 
 
-def realistic_inputs(model, n_inputs: int, rows: int, seed: int = 0) -> np.ndarray:
-    """Features around the training split's mean/std, parameters uniformly inside their ranges."""
-    from svgq_jax import params as P
-
-    rng = np.random.default_rng(seed)
-    n = model.cfg.n_features  # the raw feature columns (selected statistics follow them)
-    mean = np.asarray(model.feature_mean[...])[:n]
-    std = 1.0 / np.asarray(model.feature_scale[...])[:n]
-    feats = mean + std * rng.normal(size=(rows, n_inputs - P.N_PARAMS))
-    return np.concatenate([feats, P.unscale(rng.uniform(size=(rows, P.N_PARAMS)))], axis=1).astype(np.float32)
-
-
 def latency_ms(fn, x: np.ndarray, calls: int, warmup: int) -> tuple[float, float]:
     for _ in range(warmup):  # each turn re-warms caches the other formats evicted
         fn(x)
@@ -110,6 +98,8 @@ def main() -> None:
     import torch
 
     from svgq_jax.export import FILES
+    from svgq_jax.model import raw_feature_distribution
+    from torch_bridge.parity import random_inputs
     from torch_bridge.runner import load
 
     n_inputs = json.loads((export / "metadata.json").read_text())["input"]["n_inputs"]
@@ -120,7 +110,7 @@ def main() -> None:
         for label, fmt in (("torchscript_traced", "traced"), ("torchscript_scripted", "scripted"), ("torch_eager", "full"), ("torch_export", "export")):
             runners[label] = load(fmt, str(export / FILES[fmt]))
     runners["jax_jit"], model = jax_runner(run)
-    X = realistic_inputs(model, n_inputs, a.batch)
+    X = random_inputs(*raw_feature_distribution(model), a.batch)  # the export's own parity inputs
     x1 = X[:1].copy()
 
     # Round-robin rounds: this VM's speed drifts by tens of percent within minutes,

@@ -138,6 +138,7 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     """Write RUN/export/ and return its metadata (parity included)."""
     import jax.numpy as jnp
 
+    from svgq_jax.model import raw_feature_distribution
     from svgq_jax.train import restore_best_model
     from torch_bridge import parity
 
@@ -172,9 +173,7 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     paths = _write_formats(module, layout["n_inputs"], tmp, base_meta)
 
     # parity: JAX fp32 reference vs every format, random and real rows, batch 1 / 7 / 1024
-    n = model.cfg.n_features  # the raw feature columns (selected statistics follow them)
-    mean = np.asarray(model.feature_mean[...])[:n]
-    std = 1.0 / np.asarray(model.feature_scale[...])[:n]
+    mean, std = raw_feature_distribution(model)
     dataset_rows = None
     if ds is not None:
         test_rows = np.asarray(json.loads((run / "split.json").read_text())["test"])

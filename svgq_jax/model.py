@@ -174,5 +174,11 @@ def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=j
     return model
 
 
+def raw_feature_distribution(model: QualityMLP | QualityEnsemble) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) the model standardises its raw feature columns by (selected statistics excluded)."""
+    n = model.cfg.n_features
+    return np.asarray(model.feature_mean[...])[:n], 1.0 / np.asarray(model.feature_scale[...])[:n]
+
+
 def count_params(model: QualityMLP | QualityEnsemble) -> int:
     return sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))

@@ -120,3 +120,17 @@ def test_loader_refuses_broken_datasets(small, tmp_path, tamper, words):
 def test_loader_demands_enough_examples(small):
     with pytest.raises(InputError, match="training needs at least 1000"):
         load_dataset(small)
+
+
+def test_outdated_statistics_are_recomputed_once_and_kept(small, tmp_path):
+    root = tmp_path / "old"
+    shutil.copytree(small, root)
+    fresh = np.load(root / "image_stats.npy")
+    meta = json.loads((root / "metadata.json").read_text())
+    meta["image_stats"]["version"] -= 1  # as written by an older package
+    (root / "metadata.json").write_text(json.dumps(meta))
+    np.save(root / "image_stats.npy", np.zeros((fresh.shape[0], 3), np.float32))
+    ds = load_dataset(root, 1)
+    np.testing.assert_allclose(ds.image_stats, fresh, rtol=0, atol=1e-6)
+    assert np.array_equal(np.load(root / "image_stats.npy"), ds.image_stats)  # kept for the next load
+    assert json.loads((root / "metadata.json").read_text())["image_stats"] == load_dataset(small, 1).metadata["image_stats"]

@@ -97,8 +97,15 @@ def _broken_bundles(tiny_bundle, tmp_path):
     (corrupt / "metadata.json").write_text("{ not json")
     bad_onnx = copy("bad_onnx")
     (bad_onnx / "quality_predictor.onnx").write_bytes(b"not onnx")
+    old_stats = copy("old_stats")  # trained before the image statistics changed
+    meta = json.loads((old_stats / "metadata.json").read_text())
+    for block in meta["input"]["blocks"]:
+        if block["name"] == "image_stats":
+            block["version"] -= 1
+    (old_stats / "metadata.json").write_text(json.dumps(meta))
     return {"missing": (tmp_path / "nowhere", "not a model bundle"), "other": (other, "trained on backbone resnet50-imagenet1k-v2"),
-            "corrupt": (corrupt, "corrupt bundle metadata"), "onnx": (bad_onnx, "not a loadable ONNX model")}
+            "corrupt": (corrupt, "corrupt bundle metadata"), "onnx": (bad_onnx, "not a loadable ONNX model"),
+            "old_stats": (old_stats, "image statistics v")}
 
 
 def test_bad_bundles_are_one_line_exit_2(tiny_bundle, tmp_path):

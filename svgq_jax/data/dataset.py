@@ -210,12 +210,12 @@ def _load_stats(ds: Dataset) -> np.ndarray:
 
     print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
     paths = [ds.image_path(i) for i in range(ds.n_images)]
-    stats = np.stack([image_stats(np.asarray(Image.open(p).convert("RGB"))) for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)])
+    stats = np.stack([image_stats(np.asarray(Image.open(p).convert("RGB"))) for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)]).astype(np.float32)
     try:  # a derived cache: keep it for the next load (the dataset's labels are untouched)
-        save_npy(path, stats.astype(np.float32))
+        save_npy(path, stats)
         meta = {**ds.metadata, "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)}}
         write_json(ds.root / "metadata.json", meta)
         ds.metadata = meta
     except OSError as e:
         print(f"note: could not keep the statistics in {ds.root} ({e})", file=sys.stderr)
-    return stats.astype(np.float32)
+    return stats
