@@ -81,25 +81,28 @@ def torch_runner(X, y, batch: int, bf16: bool):
     from torch import nn
 
     torch.manual_seed(0)
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")  # same device as JAX's default
     dims = (N_IN, *HIDDEN)
     layers = []
     for (a, b), p in zip(zip(dims[:-1], dims[1:]), DROPOUT):
         layers += [nn.Linear(a, b), nn.ReLU(), nn.Dropout(p)]
-    model = nn.Sequential(*layers, nn.Linear(dims[-1], 1), nn.Sigmoid())
+    model = nn.Sequential(*layers, nn.Linear(dims[-1], 1), nn.Sigmoid()).to(dev)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-5)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    Xt, yt = torch.from_numpy(X).to(dev), torch.from_numpy(y).to(dev)
     spe = len(X) // batch
 
     def epoch(e):
-        perm = torch.from_numpy(np.random.default_rng([0, e]).permutation(len(X))[: spe * batch])
+        perm = torch.from_numpy(np.random.default_rng([0, e]).permutation(len(X))[: spe * batch]).to(dev)
         for s in range(spe):
             rows = perm[s * batch : (s + 1) * batch]
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
                 loss = nn.functional.mse_loss(model(Xt[rows])[:, 0].float(), yt[rows])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
+        if dev.type == "cuda":
+            torch.cuda.synchronize()
 
     model.train()
     epoch(0)
@@ -133,11 +136,15 @@ def matmul_gflops(rows: int = 2048) -> dict:
         r = f(ja, jb)
     r.block_until_ready()
     jx = flops * n / (time.perf_counter() - t) / 1e9
-    ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+    dev = "cuda" if torch.cuda.is_available() else "cpu"
+    ta, tb = torch.from_numpy(a).to(dev), torch.from_numpy(b).to(dev)
+    sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
     ta @ tb
+    sync()
     t = time.perf_counter()
     for _ in range(n):
         ta @ tb
+    sync()
     return {"jax": jx, "torch": flops * n / (time.perf_counter() - t) / 1e9}
 
 
@@ -154,6 +161,8 @@ def main() -> None:
 
     threads = os.cpu_count() or 1
     torch.set_num_threads(threads)
+    # On a GPU, JAX's default float32 matmul precision uses TF32 tensor cores; torch's does not unless asked.
+    torch.backends.cuda.matmul.allow_tf32 = True  # same arithmetic on both sides
     X, y = make_data(a.rows)
     runners = {
         "jax_fp32": jax_runner(X, y, a.batch, "fp32", True),  # the default: lax.scan over steps

@@ -180,7 +180,11 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         rows = np.flatnonzero(np.isin(ds.image_index, test_rows))[:1024]
         dataset_rows = ds.inputs(rows, with_stats=run_cfg["input_features"] == "resnet+stats").astype(np.float32)
     sets = parity.input_sets(parity.random_inputs(mean, std, 1024), dataset_rows)
-    reference = {k: np.asarray(model(jnp.asarray(v)))[:, 0] for k, v in sets.items()}
+    import jax
+
+    # On a GPU, JAX's default float32 matmuls use TF32 (about 1e-4 off); the reference must be float32 proper.
+    with jax.default_matmul_precision("float32"):
+        reference = {k: np.asarray(model(jnp.asarray(v)))[:, 0] for k, v in sets.items()}
     checks = []
     import torch
 
@@ -237,8 +241,9 @@ def _with_dtype(run: Path, dtype):
     from svgq_jax.train import restore_best_model
 
     model = restore_best_model(run)
+    heads = {id(h) for h in model.heads()}  # float32 under every precision, as in training
     for _, m in nnx.iter_graph(model):
-        if isinstance(m, nnx.Linear):
+        if isinstance(m, nnx.Linear) and id(m) not in heads:
             m.dtype = dtype
     return model
 
