@@ -8,10 +8,10 @@ coordinate steps. Then the top K candidates (--verify K, default 4) and
 VTracer's defaults are really traced and scored (SSIM), the best real one is
 kept, and a table compares them; --verify 0 traces only the model's top pick.
 
-Why verify by default: the model ranks 4096 sets well but is overconfident at
-the very top, so its single pick loses to VTracer's defaults on some images;
-tracing 5 finalists costs ~0.1 s per image, never ends below the defaults and
-comes within 0.01 of tracing 64 random sets (benchmarks/bench_optimize.py, README).
+Why verify by default: the model's single pick still loses to VTracer's
+defaults on some images (3 of 20 in benchmarks/bench_optimize.py); tracing 5
+finalists costs ~0.2 s per image, never ends below the defaults and matches
+tracing 64 random sets (README).
 """
 
 from __future__ import annotations

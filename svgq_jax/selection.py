@@ -1,7 +1,7 @@
 """Image statistics read off at each example's own parameter values.
 
 Some image statistics come as a family over one VTracer parameter's range: the
-colour count and quantisation error at each `color_precision`, the share of
+colour count, quantisation error and trace SSIM at each `color_precision`, the share of
 colour steps of at most t (what `layer_difference` thresholds), the area in
 regions smaller than a (what `filter_speckle` drops: patches under fs² pixels).
 The MLP could learn to pick the member its parameter selects, but from ~500
@@ -23,7 +23,7 @@ from svgq_jax import params as P
 
 
 def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
-    """The five families of `imagestats` (stats follow the 2048 ResNet features)."""
+    """The six families of `imagestats` (stats follow the 2048 ResNet features)."""
     from svgq_jax.data import imagestats as S  # the model itself needs only the tables
     from svgq_jax.data.features import FEATURE_DIM
 
@@ -38,6 +38,7 @@ def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
         (par("color_precision"), col("quant_ssim_p1"), 8, False),
         (par("layer_difference"), col("steps_le2"), 6, True),
         (par("filter_speckle"), col("small_region_area_lt4"), 4, True),
+        (par("color_precision"), col("trace_ssim_p1"), 8, False),
     )
 
 

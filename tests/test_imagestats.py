@@ -33,3 +33,22 @@ def test_quantisation_ssim_is_the_ssim_of_the_bin_mean_image():
     for c in np.unique(codes):
         q[codes == c] = a[codes == c].mean(axis=0)
     assert abs(_stat(stats, f"quant_ssim_p{p}") - ssim(a, np.rint(q).astype(np.uint8))) < 1e-9
+
+
+def test_trace_ssim_is_the_label_at_vtracer_defaults():
+    """Each trace_ssim_p is the real label (VTracer -> resvg -> SSIM) at the defaults with that precision."""
+    from PIL import Image
+
+    from svgq_jax import params as P
+    from svgq_jax.data.images import png_bytes
+    from svgq_jax.data.ssim import Reference
+    from svgq_jax.data.tracing import label
+
+    a = _light_mark().repeat(2, axis=0).repeat(2, axis=1)  # the canvas size labels are rendered at
+    a[40:100, 140:220] = (30, 90, 200)  # a second, saturated mark
+    stats = S.image_stats(a)
+    png, ref = png_bytes(Image.fromarray(a)), Reference.of(a)
+    for p in (1, 5, 8):
+        want = label(png, ref, {**P.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
+        assert abs(_stat(stats, f"trace_ssim_p{p}") - want) < 1e-6  # stored as float32
+    assert _stat(stats, "trace_ssim_p1") < _stat(stats, "trace_ssim_p8") - 0.05  # the grey disc merges at 1 bit

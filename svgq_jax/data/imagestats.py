@@ -1,8 +1,8 @@
-"""Cheap image statistics that describe how hard a logo is to trace.
+"""Image statistics that describe how hard a logo is to trace.
 
 ResNet-50 features (especially from the random fallback backbone) say little
 about what VTracer's parameters act on. These statistics measure it directly,
-in a few milliseconds per image, each scaled to roughly [0, 1]:
+each scaled to roughly [0, 1]; all but the last family take a few milliseconds per image:
 
 - colours, quantisation error and the SSIM of the quantised image at every
   `color_precision` (VTracer keeps that many bits per channel);
@@ -11,7 +11,11 @@ in a few milliseconds per image, each scaled to roughly [0, 1]:
 - the pixel area in small same-colour regions, which `filter_speckle` drops;
 - edge density, gradient energy and fine detail, which the spline fitting
   (`corner_threshold`, `length_threshold`, `splice_threshold`) smooths;
-- ink coverage, contrast, saturation and the share of anti-aliased pixels.
+- ink coverage, contrast, saturation and the share of anti-aliased pixels;
+- the SSIM of VTracer's own trace at its defaults, at every `color_precision`:
+  eight real traces (about 0.2 s per image), which see what no cheaper statistic
+  does, VTracer collapsing on full-bleed marks at some precisions (ACCURACY.md
+  section 10: +0.03 r on real logos).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import cv2
 import numpy as np
 from skimage.measure import label
 
-STATS_VERSION = 3
+STATS_VERSION = 4
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
 REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
@@ -41,6 +45,7 @@ NAMES: tuple[str, ...] = (
     "mean_saturation",
     "detail_blur1",
     "detail_blur2",
+    *(f"trace_ssim_p{p}" for p in range(1, 9)),  # VTracer's defaults at color_precision p, rendered, SSIM
 )
 N_STATS = len(NAMES)
 
@@ -51,15 +56,36 @@ def _codes(a: np.ndarray) -> np.ndarray:
     return (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
 
 
-def _colour_stats(a: np.ndarray) -> list[float]:
+def _trace_stats(a: np.ndarray, ref) -> list[float]:
+    """Per precision p: the label itself at VTracer's defaults with color_precision p.
+
+    The other parameters are then read off by the model around these anchors; a trace
+    that fails scores 0 (nothing usable), as its SVG would."""
+    from PIL import Image
+
+    from svgq_jax import params as P
+    from svgq_jax.data.images import png_bytes
+    from svgq_jax.data.ssim import ssim_to
+    from svgq_jax.data.tracing import TraceFailure, render, trace
+
+    png = png_bytes(Image.fromarray(a))
+    out = []
+    for p in range(1, 9):
+        try:
+            out.append(ssim_to(ref, render(trace(png, {**P.VTRACER_DEFAULTS, "color_precision": p}), a.shape[0])))
+        except TraceFailure:
+            out.append(0.0)
+    return out
+
+
+def _colour_stats(a: np.ndarray, ref) -> list[float]:
     """Per precision p: log colour count, and the RMS error and SSIM of replacing each
     pixel by the mean colour of its p-bit bin (VTracer's clusters average their members).
     SSIM is the label's own measure: a light mark that merges into the background at
     low precision costs little RMS error but much SSIM."""
-    from svgq_jax.data.ssim import Reference, ssim_to
+    from svgq_jax.data.ssim import ssim_to
 
     flat = a.reshape(-1, 3).astype(np.float64)
-    ref = Reference.of(a)
     counts, errors, ssims, prev = [], [], [], 0
     for p in range(1, 9):
         _, inverse, n = np.unique(_codes(a >> (8 - p)).ravel(), return_inverse=True, return_counts=True)
@@ -106,8 +132,11 @@ def _detail(grey: np.ndarray, sigma: float) -> float:
 
 
 def image_stats(img: np.ndarray) -> np.ndarray:
-    """uint8 [H, W, 3] canonical image -> float32 [N_STATS] (order of NAMES)."""
+    """uint8 [H, W, 3] canonical (square) image -> float32 [N_STATS] (order of NAMES)."""
+    from svgq_jax.data.ssim import Reference
+
     a = np.ascontiguousarray(img, dtype=np.uint8)
+    ref = Reference.of(a)  # shared by the quantisation and trace SSIMs
     n_px = a.shape[0] * a.shape[1]
     grey = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float32)
     gx = cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3)
@@ -116,7 +145,7 @@ def image_stats(img: np.ndarray) -> np.ndarray:
     _, counts = np.unique(_codes(a), return_counts=True)
     ink = a.min(axis=2) < 235
     out = [
-        *_colour_stats(a),
+        *_colour_stats(a, ref),
         *_step_stats(a),
         *_region_stats(a),
         float(ink.mean()),
@@ -129,5 +158,6 @@ def image_stats(img: np.ndarray) -> np.ndarray:
         float(cv2.cvtColor(a, cv2.COLOR_RGB2HSV)[..., 1].mean() / 255),
         _detail(grey, 1.0),
         _detail(grey, 2.0),
+        *_trace_stats(a, ref),
     ]
     return np.asarray(out, dtype=np.float32)
