@@ -136,6 +136,7 @@ def input_layout(run_cfg: dict, data_meta: dict) -> dict:
 
 def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     """Write RUN/export/ and return its metadata (parity included)."""
+    import jax
     import jax.numpy as jnp
 
     from svgq_jax.model import raw_feature_distribution
@@ -180,8 +181,6 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         rows = np.flatnonzero(np.isin(ds.image_index, test_rows))[:1024]
         dataset_rows = ds.inputs(rows, with_stats=run_cfg["input_features"] == "resnet+stats").astype(np.float32)
     sets = parity.input_sets(parity.random_inputs(mean, std, 1024), dataset_rows)
-    import jax
-
     # On a GPU, JAX's default float32 matmuls use TF32 (about 1e-4 off); the reference must be float32 proper.
     with jax.default_matmul_precision("float32"):
         reference = {k: np.asarray(model(jnp.asarray(v)))[:, 0] for k, v in sets.items()}

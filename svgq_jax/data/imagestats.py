@@ -65,14 +65,13 @@ def _trace_stats(a: np.ndarray, ref) -> list[float]:
 
     from svgq_jax import params as P
     from svgq_jax.data.images import png_bytes
-    from svgq_jax.data.ssim import ssim_to
-    from svgq_jax.data.tracing import TraceFailure, render, trace
+    from svgq_jax.data.tracing import TraceFailure, label
 
     png = png_bytes(Image.fromarray(a))
     out = []
     for p in range(1, 9):
         try:
-            out.append(ssim_to(ref, render(trace(png, {**P.VTRACER_DEFAULTS, "color_precision": p}), a.shape[0])))
+            out.append(label(png, ref, {**P.VTRACER_DEFAULTS, "color_precision": p})[0].ssim)
         except TraceFailure:
             out.append(0.0)
     return out

@@ -78,7 +78,7 @@ def label(png: bytes, ref: Reference, params: Mapping) -> tuple[Label, str]:
     t0 = time.perf_counter()
     svg = trace(png, params)
     seconds = time.perf_counter() - t0
-    score = ssim_to(ref, render(svg))
+    score = ssim_to(ref, render(svg, ref.x.shape[0]))  # the reference's size: CANVAS for canonical images
     if not np.isfinite(score):
         raise TraceFailure(f"SSIM is not finite ({score})")
     return Label(ssim=score, trace_seconds=seconds, svg_bytes=len(svg.encode())), svg
