@@ -7,8 +7,10 @@ standardised with the training split's mean and std, parameters are scaled to
 [0, 1] by the parameter table. Output: [B, 1] predicted SSIM in [0, 1].
 With `selections` (svgq_jax.selection) the model first appends the image
 statistics read off at each example's parameters, standardised like the rest.
+With `log_params` it also appends log2 of the multiplicative parameters
+(params.LOG_SCALED), standardised like the rest.
 
-    [features | params] -> [features | selected | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+    [features | params] -> [features | selected | log2 params | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
 
 With `members` > 1 the model is an ensemble: that many such MLPs, each with its
 own initialisation and dropout, trained side by side on the same batches (each
@@ -46,6 +48,7 @@ class ModelConfig:
     input_clip: float = 0.0  # clip standardised features to +-input_clip (0: off); bounds extrapolation
     members: int = 1  # MLPs averaged at the output (1: a single MLP)
     selections: tuple = ()  # (param, first column, knots, log2) per selected statistic; see selection.py
+    log_params: tuple = ()  # (param index, offset) pairs also read as log2(p + offset); see params.LOG_SCALED
 
     @property
     def n_inputs(self) -> int:
@@ -54,18 +57,20 @@ class ModelConfig:
 
     @property
     def n_standardised(self) -> int:
-        """Columns with a mean and std: the features, then the selected statistics."""
-        return self.n_features + len(self.selections)
+        """Columns with a mean and std: the features, the selected statistics, the log2 parameters."""
+        return self.n_features + len(self.selections) + len(self.log_params)
 
     def to_json(self) -> dict:
         d = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
         d["selections"] = [list(s) for s in self.selections]
+        d["log_params"] = [list(p) for p in self.log_params]
         return d
 
     @classmethod
     def from_json(cls, d: dict) -> "ModelConfig":
         d = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
         d["selections"] = tuple(tuple(s) for s in d.get("selections", ()))
+        d["log_params"] = tuple((int(i), float(o)) for i, o in d.get("log_params", ()))
         return cls(**d)
 
 
@@ -111,6 +116,8 @@ class QualityMLP(nnx.Module):
         if self.cfg.selections:  # index tables are trace-time constants
             picked = selection.select(feats, params, selection.tables(self.cfg.selections), xp=jnp)
             feats = jnp.concatenate([feats, picked], axis=1)
+        if self.cfg.log_params:
+            feats = jnp.concatenate([feats, P.log2_params(params, self.cfg.log_params, xp=jnp)], axis=1)
         feats = (feats - self.feature_mean[...]) * self.feature_scale[...]
         if self.cfg.input_clip > 0:
             feats = jnp.clip(feats, -self.cfg.input_clip, self.cfg.input_clip)

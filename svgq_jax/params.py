@@ -119,6 +119,34 @@ def scale(raw) -> np.ndarray:
     return (np.asarray(raw, dtype=np.float32) - LOW) / (HIGH - LOW)
 
 
+# Parameters whose effect is multiplicative (thresholds, areas, iteration counts), with the
+# offset that keeps log2 finite at 0. The model also reads log2(p + offset), standardised like
+# its features; trees split either scale alike, an MLP does not (benchmarks/ACCURACY.md section 11).
+LOG_SCALED: tuple[tuple[str, float], ...] = (
+    ("layer_difference", 0.0),
+    ("corner_threshold", 1.0),
+    ("length_threshold", 0.0),
+    ("max_iterations", 0.0),
+    ("splice_threshold", 1.0),
+    ("filter_speckle", 1.0),
+)
+
+
+def log_pairs() -> tuple[tuple[int, float], ...]:
+    """LOG_SCALED as (parameter index, offset) pairs, the form model configs store."""
+    return tuple((PARAM_NAMES.index(name), offset) for name, offset in LOG_SCALED)
+
+
+def log2_params(raw, pairs, xp=np):
+    """Raw parameters [B, 8] -> [B, len(pairs)] log2(p + offset); `xp` is numpy or jax.numpy.
+
+    The torch bridge mirrors it op for op.
+    """
+    idx = np.array([int(i) for i, _ in pairs], np.int32)
+    off = np.array([float(o) for _, o in pairs], np.float32)
+    return xp.log2(raw[:, idx] + off)
+
+
 def unscale(unit) -> np.ndarray:
     """[0, 1] values (..., 8) -> raw values, ints rounded to the nearest legal value."""
     u = np.clip(np.asarray(unit, dtype=np.float64), 0.0, 1.0)

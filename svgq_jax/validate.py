@@ -1,6 +1,6 @@
 """Validation: `python -m svgq_jax.validate --run RUN` writes validation.json, validation.md and plots.
 
-Sections: metrics of the best checkpoint on the reserved test images (and the
+Sections: metrics of the kept checkpoint on the reserved test images (and the
 validation images), ranking metrics per image, per-logo-type results, grouped
 K-fold cross-validation by image (the seed's 20 epochs, patience 5), baselines
 side by side, and export readiness against the seed's thresholds. The verdict is
@@ -176,7 +176,7 @@ def to_markdown(r: dict) -> str:
     m = r[held]["metrics"]
     head = "| model | Pearson r | RMSE | MAE | R² | within 0.1 | within 0.05 |\n|---|---|---|---|---|---|---|"
     out = [f"# Validation of `{r['run']}`", "", f"Dataset `{r['dataset']}`; held-out split: **{held}** ({m['n']} examples, images never seen in training).", ""]
-    out += ["## Metrics (best checkpoint)", "", "| split | n | MSE | MAE | RMSE | Pearson r (p) | Spearman | R² | within 0.1 | within 0.05 | max err | median err |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out += ["## Metrics (the kept checkpoint: the last epoch, or the best validation r under early stopping)", "", "| split | n | MSE | MAE | RMSE | Pearson r (p) | Spearman | R² | within 0.1 | within 0.05 | max err | median err |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for part in ("test", "val"):
         if part in r:
             x = r[part]["metrics"]

@@ -15,10 +15,12 @@ def parse(*argv):
     return C.from_args(p.parse_args(list(argv)))
 
 
-def test_defaults_match_the_seed():
+def test_defaults_match_the_seed_but_for_the_schedule_length():
     c = TrainConfig()
-    assert (c.epochs, c.batch_size, c.learning_rate, c.weight_decay) == (50, 128, 0.002, 1e-5)
-    assert (c.early_stopping_patience, c.checkpoint_freq, c.validation_split) == (8, 3, 0.2)
+    # the seed ran 50 epochs with patience 8; a full 30-epoch cosine measured better (ACCURACY.md section 11)
+    assert (c.epochs, c.early_stopping_patience) == (30, 0)
+    assert (c.batch_size, c.learning_rate, c.weight_decay) == (128, 0.002, 1e-5)
+    assert (c.checkpoint_freq, c.validation_split) == (3, 0.2)
     assert (c.optimizer, c.scheduler, c.warmup_epochs, c.gradient_clip_val, c.precision) == ("adamw", "warmup_cosine", 3, 1.0, "auto")
     assert C.validate(c) is c
 

@@ -31,4 +31,4 @@ def test_notebook_runs_end_to_end(tmp_path):
     assert (tmp_path / "run" / "export" / "quality_predictor.onnx").is_file()
     assert (tmp_path / "run" / "validation.md").is_file() and (tmp_path / "run" / "export.zip").is_file()
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "stream")
-    assert "JAX backend: cpu" in text and "best val r" in text and "candidate" in text
+    assert "JAX backend: cpu" in text and "kept epoch" in text and "candidate" in text

@@ -66,6 +66,19 @@ def test_scale_maps_table_to_unit_interval():
     np.testing.assert_allclose(P.unscale(P.scale(P.defaults_vector())), P.defaults_vector(), atol=1e-5)
 
 
+def test_log2_params_reads_the_multiplicative_parameters_on_a_log_axis():
+    import jax.numpy as jnp
+
+    pairs = P.log_pairs()
+    assert [P.PARAM_NAMES[i] for i, _ in pairs] == [name for name, _ in P.LOG_SCALED]
+    rows = np.concatenate([np.stack([P.LOW, P.HIGH]), P.sample(50, 0)])
+    out = P.log2_params(rows, pairs)
+    for k, (i, offset) in enumerate(pairs):
+        np.testing.assert_allclose(2.0 ** out[:, k] - offset, rows[:, i], rtol=1e-5, atol=1e-4)
+    assert np.isfinite(out).all()  # filter_speckle and the thresholds reach 0
+    np.testing.assert_allclose(np.asarray(P.log2_params(jnp.asarray(rows), pairs, xp=jnp)), out, atol=1e-6)
+
+
 def test_sample_is_seeded_in_range_and_even():
     a, b = P.sample(200, 7), P.sample(200, 7)
     np.testing.assert_array_equal(a, b)

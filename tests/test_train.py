@@ -62,6 +62,12 @@ def test_early_stopping(tiny_dataset, tmp_path):
     assert res.early_stopped and res.epochs_trained == 3 and res.best_epoch == 1
 
 
+def test_without_early_stopping_the_last_epoch_is_kept(tiny_dataset, tmp_path):
+    # the run above, with patience 0: it trains every epoch and keeps the last, not epoch 1
+    res = train_and_evaluate(cfg(epochs=4, learning_rate=1e-9, scheduler="constant", early_stopping_patience=0), tiny_dataset, tmp_path / "r", quiet=True)
+    assert not res.early_stopped and res.epochs_trained == 4 and res.best_epoch == 4
+
+
 def test_finished_run_is_not_overwritten(trained, tiny_dataset):
     run, _ = trained
     with pytest.raises(InputError, match="finished run"):
@@ -171,7 +177,8 @@ def test_resume_refuses_a_different_config(trained, tiny_dataset, tmp_path):
         train_and_evaluate(cfg(learning_rate=0.01), tiny_dataset, copy, resume=True, quiet=True)
 
 
-def test_model_records_its_selections_and_the_seed_input_has_none(trained, tiny_dataset):
+def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tiny_dataset):
+    from svgq_jax import params as P
     from svgq_jax.data.splits import split_images
     from svgq_jax.selection import default_selections
     from svgq_jax.train import model_config, prepare_arrays
@@ -179,8 +186,15 @@ def test_model_records_its_selections_and_the_seed_input_has_none(trained, tiny_
     run, _ = trained
     model = json.loads((run / "model.json").read_text())
     assert [tuple(s) for s in model["selections"]] == list(default_selections())
+    assert [tuple(p) for p in model["log_params"]] == list(P.log_pairs())
     ds = load_dataset(tiny_dataset, 1)
+    split = split_images(ds.image_types, 0.2, 0.1, 0)
+    arrays = prepare_arrays(ds, split, cfg())
+    # the log2 parameters are standardised by the training examples' own mean and std
+    logs = P.log2_params(arrays.X[arrays.rows["train"], -P.N_PARAMS:], P.log_pairs())
+    np.testing.assert_allclose(arrays.feature_mean[-len(P.LOG_SCALED):], logs.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(arrays.feature_std[-len(P.LOG_SCALED):], logs.std(0), rtol=1e-4)
     seed_cfg = cfg(input_features="resnet")
-    arrays = prepare_arrays(ds, split_images(ds.image_types, 0.2, 0.1, 0), seed_cfg)
+    arrays = prepare_arrays(ds, split, seed_cfg)
     mcfg = model_config(seed_cfg, arrays)
-    assert mcfg.selections == () and mcfg.n_inputs == 2056 and len(arrays.feature_mean) == 2048
+    assert mcfg.selections == mcfg.log_params == () and mcfg.n_inputs == 2056 and len(arrays.feature_mean) == 2048

@@ -35,7 +35,8 @@ def expected_shapes(config: Mapping) -> dict[str, tuple]:
 
 
 def _member_shapes(config: Mapping) -> dict[str, tuple]:
-    n_std = int(config["n_features"]) + len(config.get("selections", ()))  # features, then selected statistics
+    # features, selected statistics, log2 parameters
+    n_std = int(config["n_features"]) + len(config.get("selections", ())) + len(config.get("log_params", ()))
     dims = [n_std + 8, *config["hidden_dims"]]
     shapes = {"feature_mean": (n_std,), "feature_scale": (n_std,), "param_low": (8,), "param_scale": (8,)}
     for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):

@@ -5,7 +5,9 @@ the raw input [B, n_features + 8] (features, then the 8 raw VTracer parameters)
 and returns [B, 1] predicted SSIM in [0, 1]. Layers without BatchNorm hold an
 `nn.Identity` so TorchScript can zip the layer lists in every configuration.
 With `selections`, the image statistics read off at each example's parameters
-are appended before standardising, op for op as `svgq_jax.selection.select`.
+are appended before standardising, op for op as `svgq_jax.selection.select`;
+with `log_params`, log2 of those parameters follows them, as
+`svgq_jax.params.log2_params`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class QualityPredictor(nn.Module):
         batch_norm_epsilon: float = 1e-5,
         input_clip: float = 0.0,
         selections=(),
+        log_params=(),
     ):
         super().__init__()
         self._config = {
@@ -38,11 +41,13 @@ class QualityPredictor(nn.Module):
             "batch_norm_epsilon": float(batch_norm_epsilon),
             "input_clip": float(input_clip),
             "selections": [[int(s[0]), int(s[1]), int(s[2]), bool(s[3])] for s in selections],
+            "log_params": [[int(i), float(o)] for i, o in log_params],
         }
         self.n_features = int(n_features)
         self.input_clip = float(input_clip)
         self.n_selected = len(selections)
-        n_std = self.n_features + self.n_selected
+        self.n_log = len(log_params)
+        n_std = self.n_features + self.n_selected + self.n_log
         self.register_buffer("feature_mean", torch.zeros(n_std))
         self.register_buffer("feature_scale", torch.ones(n_std))
         self.register_buffer("param_low", torch.zeros(N_PARAMS))
@@ -50,6 +55,10 @@ class QualityPredictor(nn.Module):
         # selection index tables: constants of the architecture, not weights (kept out of state_dict)
         for name, value in _selection_tables(self._config["selections"]).items():
             self.register_buffer(f"sel_{name}", value, persistent=False)
+        # which parameters are read on a log2 axis, and their offsets: constants, like the tables
+        pairs = self._config["log_params"] or [[0, 0.0]]  # one inert entry when there are none
+        self.register_buffer("log_param", torch.tensor([i for i, _ in pairs]), persistent=False)
+        self.register_buffer("log_offset", torch.tensor([o for _, o in pairs]), persistent=False)
         dims = [n_std + N_PARAMS, *hidden_dims]
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
         # Flax's momentum weighs the old running value; torch's weighs the new batch.
@@ -77,6 +86,8 @@ class QualityPredictor(nn.Module):
         feats, params = x[:, :n], x[:, n:]
         if self.n_selected > 0:
             feats = torch.cat([feats, self.select(feats, params)], dim=1)
+        if self.n_log > 0:
+            feats = torch.cat([feats, torch.log2(params.index_select(1, self.log_param) + self.log_offset)], dim=1)
         feats = (feats - self.feature_mean) * self.feature_scale
         if self.input_clip > 0:
             feats = feats.clamp(-self.input_clip, self.input_clip)
