@@ -378,11 +378,14 @@ def fit(
             best["bad_epochs"] += 1
         stopped = best["bad_epochs"] >= cfg.early_stopping_patience > 0
         meta = {"epoch": epoch, "history": [dataclasses.asdict(r) for r in history], "best": best, "early_stopped": stopped}
-        if improved:
+        periodic = epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stopped
+        # Keeping the last epoch, the kept checkpoint need only follow the periodic one (a resume
+        # restarts from that anyway), not be written (and backed up) every epoch.
+        if improved and (cfg.early_stopping_patience > 0 or periodic):
             ckpt.save_best(epoch, state, meta)
         if monitor:
             monitor.epoch(history)
-        if epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stopped:
+        if periodic:
             ckpt.save(epoch, state, meta)
         if stopped:
             if not quiet:
