@@ -74,6 +74,19 @@ class ModelConfig:
         return cls(**d)
 
 
+def extra_blocks(features, params, cfg: ModelConfig, xp=np) -> list:
+    """The column blocks the model appends to the raw features before standardising: the
+    statistics selected at each row's parameters [B, S], then the log2 parameters [B, L] (each
+    only when configured). numpy or jax.numpy as `xp`: training takes their mean and std with
+    numpy, the model computes them with jnp."""
+    blocks = []
+    if cfg.selections:  # index tables are trace-time constants
+        blocks.append(selection.select(features, params, selection.tables(cfg.selections), xp=xp))
+    if cfg.log_params:
+        blocks.append(P.log2_params(params, cfg.log_params, xp=xp))
+    return blocks
+
+
 class QualityMLP(nnx.Module):
     def __init__(
         self,
@@ -113,11 +126,7 @@ class QualityMLP(nnx.Module):
     def normalise(self, x: jax.Array) -> jax.Array:
         n = self.cfg.n_features
         feats, params = x[:, :n], x[:, n:]
-        if self.cfg.selections:  # index tables are trace-time constants
-            picked = selection.select(feats, params, selection.tables(self.cfg.selections), xp=jnp)
-            feats = jnp.concatenate([feats, picked], axis=1)
-        if self.cfg.log_params:
-            feats = jnp.concatenate([feats, P.log2_params(params, self.cfg.log_params, xp=jnp)], axis=1)
+        feats = jnp.concatenate([feats, *extra_blocks(feats, params, self.cfg, xp=jnp)], axis=1)
         feats = (feats - self.feature_mean[...]) * self.feature_scale[...]
         if self.cfg.input_clip > 0:
             feats = jnp.clip(feats, -self.cfg.input_clip, self.cfg.input_clip)

@@ -36,7 +36,7 @@ from svgq_jax.data.dataset import Dataset, load_dataset, save_npz, write_json
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.splits import Split, split_images
 from svgq_jax.errors import InputError
-from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, count_params, create_model
+from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, count_params, create_model, extra_blocks
 from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
 from svgq_jax.results import TrainingResults, analyse
 
@@ -164,12 +164,10 @@ def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
     # the seed's input (input_features "resnet") keeps the seed's MLP: no selection, no log2 parameters
     sels = selection.default_selections() if with_stats and cfg.selected_stats else ()
     logs = P.log_pairs() if with_stats and cfg.log_params else ()
-    # these columns vary per example: their statistics are over training examples
+    # the columns the model appends vary per example: their statistics are over training examples
     nf = X.shape[1] - P.N_PARAMS
     tr = X[rows["train"]]
-    extra = [selection.select(tr[:, :nf], tr[:, nf:], selection.tables(sels))] if sels else []
-    extra += [P.log2_params(tr[:, nf:], logs)] if logs else []
-    for cols in extra:
+    for cols in extra_blocks(tr[:, :nf], tr[:, nf:], ModelConfig(nf, selections=sels, log_params=logs)):
         mean = np.concatenate([mean, cols.mean(0)])
         std = np.concatenate([std, np.maximum(cols.std(0), 1e-6)])
     return Arrays(X, ds.ssim.astype(np.float32), rows, mean.astype(np.float32), std.astype(np.float32), sels, logs)
