@@ -1,0 +1,72 @@
+"""Text in logos: the bundled fonts, sizing a font to a target width, drawing text centred
+on a point, and random pronounceable words and initials."""
+from __future__ import annotations
+
+import functools
+import os
+
+from PIL import ImageFont
+
+from .paint import apply_paint
+
+
+@functools.lru_cache(maxsize=1)
+def _font_dir() -> str:
+    import matplotlib  # bundled TTFs travel with the wheel; system fonts may be absent
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf")
+
+
+@functools.lru_cache(maxsize=256)
+def load_font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(os.path.join(_font_dir(), name), size)
+
+
+FONTS = {  # (regular/light, bold, italic, bold-italic) per family
+    "sans": ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSans-BoldOblique.ttf"),
+    "serif": ("DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf"),
+    "mono": ("DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf", "DejaVuSansMono-Oblique.ttf",
+             "DejaVuSansMono-BoldOblique.ttf"),
+    "stix": ("STIXGeneral.ttf", "STIXGeneralBol.ttf", "STIXGeneralItalic.ttf", "STIXGeneralBolIta.ttf"),
+    "cm": ("cmss10.ttf", "cmb10.ttf", "cmti10.ttf", "cmr10.ttf"),
+}
+
+
+def random_font(rng, bold_p=.55) -> str:
+    fam = FONTS[str(rng.choice(list(FONTS), p=[.45, .2, .1, .15, .1]))]
+    bold = rng.random() < bold_p
+    italic = rng.random() < .15
+    return fam[int(bold) + 2 * int(italic)]
+
+
+def font_for(name, text, width, max_h=10 ** 6):
+    """Font size (quantised so the lru cache stays small) making `text` about `width` px wide."""
+    ref = load_font(name, 100)
+    l, t, r, b = ref.getbbox(text)
+    size = 100 * min(width / max(r - l, 1), max_h / max(b - t, 1))
+    return load_font(name, int(max(16, min(560, size)) // 8 * 8))
+
+
+def put_text(img, s, font, paint, cx, cy, alpha=1.0):
+    """Draw text with its ink box centred on (cx, cy); returns the ink box."""
+    l, t, r, b = font.getbbox(s)
+    org = (cx - (l + r) / 2, cy - (t + b) / 2)
+    apply_paint(img, lambda d, on, off: d.text(org, s, font=font, fill=on), paint, alpha)
+    return (org[0] + l, org[1] + t, org[0] + r, org[1] + b)
+
+
+_CONSONANTS, _VOWELS = "bcdfghklmnprstvwxz", "aeiouy"
+
+
+def random_word(rng, lo=2, hi=3) -> str:
+    """A pronounceable made-up word of lo..hi syllables, in lower, title or upper case."""
+    syl = []
+    for _ in range(int(rng.integers(lo, hi + 1))):
+        s = _CONSONANTS[rng.integers(len(_CONSONANTS))] + _VOWELS[rng.integers(len(_VOWELS))]
+        syl.append(s + (_CONSONANTS[rng.integers(len(_CONSONANTS))] if rng.random() < .35 else ""))
+    w = "".join(syl)
+    case = rng.choice(["lower", "title", "upper"], p=[.4, .35, .25])
+    return w.upper() if case == "upper" else w.title() if case == "title" else w
+
+
+def random_initials(rng, k) -> str:
+    return "".join(chr(65 + int(rng.integers(26))) for _ in range(k))
