@@ -1,5 +1,8 @@
 """gradient logos: app icons on a gradient container, shaded orbs, gradient-filled shapes and
-rings, overlapping translucent layers, and gradient-sky scenes."""
+rings, overlapping translucent layers, and gradient-sky scenes.
+
+A white symbol on an app icon is a cut-out, painted with the canvas's paper; a symbol with
+a gradient to white is ink."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,48 +12,50 @@ from .geometry import SOLIDS, SYMBOLS, TAU, arc_band, blob_points, ellipse, name
 from .paint import gradient_paint, outline, put, put_clipped, random_gradient
 
 
-def _app_icon(img, rng, pal):
+def _app_icon(canvas, rng, pal):
     cont = str(rng.choice(["rrect", "circle", "squircle", "hexagon", "shield"]))
-    put(img, named_shape(rng, cont), random_gradient(rng, pal[0], pal[1]))
+    put(canvas, named_shape(rng, cont), random_gradient(rng, pal[0], pal[1]))
     sym = named_shape(rng, str(rng.choice(SYMBOLS)))
-    fg = WHITE if rng.random() < .6 else random_gradient(rng, shade(pal[2], .5), WHITE, "linear")
+    fg = canvas.paper if rng.random() < .6 else random_gradient(rng, shade(pal[2], .5), WHITE, "linear")
     if rng.random() < .3:
-        outline(img, sym, WHITE, rng.uniform(.06, .12), 0, 0, rng.uniform(.4, .55))
+        outline(canvas, sym, canvas.paper, rng.uniform(.06, .12), 0, 0, rng.uniform(.4, .55))
     else:
-        put(img, sym, fg, 0, 0, rng.uniform(.4, .6))
+        put(canvas, sym, fg, 0, 0, rng.uniform(.4, .6))
 
 
-def _orb(img, rng, pal):
+def _orb(canvas, rng, pal):
     """Emoji-like shaded ball: radial light, soft highlight and a ground shadow."""
     c = pal[0]
     if rng.random() < .3:
-        put(img, [polygon(ellipse(.8, .12, 0, 1.02))], (0, 0, 0), alpha=.15)
+        put(canvas, [polygon(ellipse(.8, .12, 0, 1.02))], (0, 0, 0), alpha=.15)
     shape = named_shape(rng, str(rng.choice(["circle", "circle", "heart", "drop", "squircle", "star"])))
-    put(img, shape, gradient_paint([(0, shade(c, .45)), (.55, c), (1, shade(c, -.35))], "radial",
-                                   center=(rng.uniform(.3, .45), rng.uniform(.25, .4)), radius=.75))
+    put(canvas, shape, gradient_paint([(0, shade(c, .45)), (.55, c), (1, shade(c, -.35))], "radial",
+                                      center=(rng.uniform(.3, .45), rng.uniform(.25, .4)), radius=.75))
     hl = gradient_paint([(0, (255, 255, 255, 200)), (1, (255, 255, 255, 0))], "radial", center=(.5, .5), radius=.5)
-    put(img, [polygon(ellipse(.35, .22, -.3, -.5))], hl, rot=rng.uniform(-.3, .3))
+    # a gloss on the shape: it may overhang a heart's or a star's notch, which on a transparent
+    # background must stay empty
+    put(canvas, [polygon(ellipse(.35, .22, -.3, -.5))], hl, rot=rng.uniform(-.3, .3), on_ink_only=True)
 
 
-def _filled_shape(img, rng, pal):
+def _filled_shape(canvas, rng, pal):
     sh, rot = named_shape(rng, str(rng.choice(SOLIDS))), rng.choice([0., rng.uniform(-.5, .5)])
-    put(img, sh, random_gradient(rng, pal[0], pal[1]), rot=rot)
+    put(canvas, sh, random_gradient(rng, pal[0], pal[1]), rot=rot)
     if rng.random() < .35:
-        outline(img, sh, shade(pal[1], -.3), rng.uniform(.03, .08), rot=rot)
+        outline(canvas, sh, shade(pal[1], -.3), rng.uniform(.03, .08), rot=rot)
 
 
-def _ring(img, rng, pal):
+def _ring(canvas, rng, pal):
     if rng.random() < .5:
         sh = [polygon(ellipse()), polygon(ellipse(rng.uniform(.55, .8)), 0)]
     else:
         a0 = rng.uniform(0, TAU)
         sh = [polygon(arc_band(rng.uniform(.55, .75), 1, a0, a0 + rng.uniform(1.2, 1.85) * np.pi))]
-    put(img, sh, random_gradient(rng, pal[0], pal[1], rng.choice(["conic", "linear"])))
+    put(canvas, sh, random_gradient(rng, pal[0], pal[1], rng.choice(["conic", "linear"])))
     if rng.random() < .5:
-        put(img, [polygon(ellipse())], random_gradient(rng, pal[1], pal[2]), 0, 0, rng.uniform(.2, .35))
+        put(canvas, [polygon(ellipse())], random_gradient(rng, pal[1], pal[2]), 0, 0, rng.uniform(.2, .35))
 
 
-def _layers(img, rng, pal):
+def _layers(canvas, rng, pal):
     k = int(rng.integers(2, 4))
     alpha = rng.choice([1., 1., rng.uniform(.7, .9)])
     for i in range(k):
@@ -58,25 +63,26 @@ def _layers(img, rng, pal):
             sh = [polygon(blob_points(rng, amp=.25))]
         else:
             sh = named_shape(rng, str(rng.choice(SOLIDS[:12])))
-        put(img, sh, random_gradient(rng, pal[i % 3], pal[(i + 1) % 3]), rng.uniform(-.45, .45),
+        put(canvas, sh, random_gradient(rng, pal[i % 3], pal[(i + 1) % 3]), rng.uniform(-.45, .45),
             rng.uniform(-.45, .45), rng.uniform(.45, .7), rng.uniform(-.5, .5), alpha)
 
 
-def _scene(img, rng, pal):
+def _scene(canvas, rng, pal):
     """Gradient sky in a badge with flat shapes in front (sunset / landscape marks)."""
     cont = named_shape(rng, str(rng.choice(["circle", "rrect", "squircle"])))
-    put(img, cont, gradient_paint([(0, shade(pal[0], .2)), (1, pal[1])], "linear", np.pi / 2 + rng.normal(0, .2)))
-    put(img, [polygon(ellipse())], shade(pal[2], .3), rng.uniform(-.3, .3), rng.uniform(-.3, .1), rng.uniform(.15, .3))
+    put(canvas, cont, gradient_paint([(0, shade(pal[0], .2)), (1, pal[1])], "linear", np.pi / 2 + rng.normal(0, .2)))
+    put(canvas, [polygon(ellipse())], shade(pal[2], .3), rng.uniform(-.3, .3), rng.uniform(-.3, .1),
+        rng.uniform(.15, .3))
     m = np.linspace(-1, 1, 48)
     for i, c in enumerate((shade(pal[2], -.3), shade(pal[2], -.55))):  # two hill bands
         y = .15 + .25 * i + .12 * np.sin(m * rng.uniform(2, 5) + rng.uniform(0, TAU))
         band = np.vstack([np.c_[m, y], [(1, 1.2), (-1, 1.2)]])
-        put_clipped(img, [polygon(band)], cont, c)
+        put_clipped(canvas, [polygon(band)], cont, c)
 
 
-def draw(img, rng):
-    """Draw one gradient logo on the design canvas `img`; every choice comes from `rng`."""
+def draw(canvas, rng):
+    """Draw one gradient logo on `canvas`; every choice comes from `rng`."""
     pal = palette(rng, 3, rng.choice(["brand", "material", "pastel", "mono"]))
     mode = rng.choice([_app_icon, _orb, _filled_shape, _ring, _layers, _scene],
                       p=[.24, .2, .2, .12, .14, .1])
-    mode(img, rng, pal)
+    mode(canvas, rng, pal)

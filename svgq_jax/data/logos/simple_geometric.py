@@ -1,56 +1,58 @@
 """simple_geometric logos: flat geometric marks (silhouettes with cut-outs, badges, outlines,
 rosettes, grids, concentric arcs, stacks) and single-colour brand marks (bands and frames,
-filled tiles, discs, stacked cards) drawn to fill the canvas."""
+filled tiles, discs, stacked cards) drawn to fill the canvas.
+
+Every white shape here is a cut-out, painted with the canvas's paper."""
 from __future__ import annotations
 
 import numpy as np
 
-from .colours import DARK_INK, WHITE, palette
+from .colours import DARK_INK, palette
 from .geometry import CONTAINERS, SOLIDS, SYMBOLS, TAU, arc_band, ellipse, named_shape, polygon, rounded_rect, stroke
-from .paint import DESIGN_CENTRE, UNIT, outline, put
+from .paint import outline, put
 from .text import font_for, put_text, random_font, random_initials
 
 
-def _silhouette(img, rng, pal):
+def _silhouette(canvas, rng, pal):
     name = str(rng.choice(SOLIDS))
     rot = rng.choice([0., 0., rng.uniform(-.6, .6), np.pi / 4])
-    put(img, named_shape(rng, name), pal[0], rot=rot)
+    put(canvas, named_shape(rng, name), pal[0], rot=rot)
     if rng.random() < .5:  # negative-space cut-out, the classic brand-mark trick
         sym = str(rng.choice(SYMBOLS))
-        put(img, named_shape(rng, sym), WHITE, rng.uniform(-.15, .15), rng.uniform(-.1, .15),
+        put(canvas, named_shape(rng, sym), canvas.paper, rng.uniform(-.15, .15), rng.uniform(-.1, .15),
             rng.uniform(.3, .5), rot=rng.choice([0., rng.uniform(-.5, .5)]))
     elif rng.random() < .3:  # white slashes cut through the mark
         k, w, a = int(rng.integers(1, 4)), rng.uniform(.06, .14), rng.uniform(-.8, .8)
         for i in range(k):
-            put(img, [stroke([(-1.3, 0), (1.3, 0)], w)], WHITE, 0, (i - (k - 1) / 2) * 3 * w, rot=a)
+            put(canvas, [stroke([(-1.3, 0), (1.3, 0)], w)], canvas.paper, 0, (i - (k - 1) / 2) * 3 * w, rot=a)
     elif rng.random() < .4:  # a satellite dot or second mass
         a = rng.uniform(0, TAU)
-        put(img, [polygon(ellipse())], pal[int(rng.integers(0, min(2, len(pal))))], 1.05 * np.cos(a),
+        put(canvas, [polygon(ellipse())], pal[int(rng.integers(0, min(2, len(pal))))], 1.05 * np.cos(a),
             1.05 * np.sin(a), rng.uniform(.12, .3))
 
 
-def _badge(img, rng, pal):
+def _badge(canvas, rng, pal):
     cont = str(rng.choice(CONTAINERS))
     sym = str(rng.choice(SYMBOLS))
-    fg = WHITE if rng.random() < .7 else pal[1]
+    fg = canvas.paper if rng.random() < .7 else pal[1]
     if rng.random() < .25:  # outlined container, coloured symbol
-        outline(img, named_shape(rng, cont), pal[0], rng.uniform(.07, .16))
+        outline(canvas, named_shape(rng, cont), pal[0], rng.uniform(.07, .16))
         fg = pal[int(rng.integers(0, 2))]
     else:
-        put(img, named_shape(rng, cont), pal[0])
-    put(img, named_shape(rng, sym), fg, 0, 0, rng.uniform(.42, .6), rot=rng.choice([0., 0., rng.uniform(-.4, .4)]))
+        put(canvas, named_shape(rng, cont), pal[0])
+    put(canvas, named_shape(rng, sym), fg, 0, 0, rng.uniform(.42, .6), rot=rng.choice([0., 0., rng.uniform(-.4, .4)]))
 
 
-def _outlined(img, rng, pal):
+def _outlined(canvas, rng, pal):
     name = str(rng.choice(SOLIDS[:16]))
     w = rng.uniform(.06, .2)
     rot = rng.choice([0., rng.uniform(-.5, .5)])
-    outline(img, named_shape(rng, name), pal[0], w, rot=rot)
+    outline(canvas, named_shape(rng, name), pal[0], w, rot=rot)
     if rng.random() < .5:
-        put(img, [polygon(ellipse())], pal[int(rng.integers(0, len(pal)))], 0, 0, rng.uniform(.15, .35))
+        put(canvas, [polygon(ellipse())], pal[int(rng.integers(0, len(pal)))], 0, 0, rng.uniform(.15, .35))
 
 
-def _rosette(img, rng, pal):
+def _rosette(canvas, rng, pal):
     k = int(rng.integers(3, 9))
     petal = str(rng.choice(["circle", "drop", "triangle", "leaf", "rrect", "diamond", "chevron"]))
     sc, dist = rng.uniform(.3, .45), rng.uniform(.45, .65)
@@ -58,10 +60,10 @@ def _rosette(img, rng, pal):
     base = named_shape(rng, petal)
     for i in range(k):
         a = i * TAU / k
-        put(img, base, pal[i % ncol], dist * np.cos(a - np.pi / 2), dist * np.sin(a - np.pi / 2), sc, rot=a)
+        put(canvas, base, pal[i % ncol], dist * np.cos(a - np.pi / 2), dist * np.sin(a - np.pi / 2), sc, rot=a)
 
 
-def _grid(img, rng, pal):
+def _grid(canvas, rng, pal):
     n, m = int(rng.integers(2, 5)), int(rng.integers(2, 5))
     cell = str(rng.choice(["circle", "rrect", "diamond", "hexagon"]))
     step, keep = 2 / max(n, m), rng.uniform(.6, 1)
@@ -70,27 +72,27 @@ def _grid(img, rng, pal):
         for j in range(m):
             if rng.random() < keep or (i + j == 0):
                 c = pal[0] if rng.random() < .7 else pal[1]
-                put(img, base, c, (j - (m - 1) / 2) * step, (i - (n - 1) / 2) * step, step * rng.uniform(.3, .45))
+                put(canvas, base, c, (j - (m - 1) / 2) * step, (i - (n - 1) / 2) * step, step * rng.uniform(.3, .45))
 
 
-def _concentric(img, rng, pal):
+def _concentric(canvas, rng, pal):
     k = int(rng.integers(2, 5))
     arc = rng.random() < .5
     for i in range(k):
         r1, r0 = 1 - i / k, 1 - (i + .55) / k
         a0 = rng.uniform(0, TAU) if arc else 0
         pts = arc_band(r0, r1, a0, a0 + (rng.uniform(1.2, 1.8) * np.pi if arc else TAU))
-        put(img, [polygon(pts)], pal[i % len(pal)])
+        put(canvas, [polygon(pts)], pal[i % len(pal)])
 
 
-def _stack(img, rng, pal):
+def _stack(canvas, rng, pal):
     k = int(rng.integers(2, 5))
     sh = named_shape(rng, str(rng.choice(["chevron", "diamond", "rrect", "arc"])))
     squash = rng.uniform(.35, .6)
     for i in range(k):
         y = (i - (k - 1) / 2) * squash * rng.uniform(1.2, 1.6)
         c = pal[i % len(pal)] if rng.random() < .5 else pal[0]
-        put(img, [(e[0], e[1], e[2] * [1, squash], e[3]) for e in sh], c, 0, y, 1.0)
+        put(canvas, [(e[0], e[1], e[2] * [1, squash], e[3]) for e in sh], c, 0, y, 1.0)
 
 
 # Single-colour brand marks (simple-icons style): one ink, white cut-outs, drawn to fill the
@@ -149,16 +151,16 @@ def _blocks(rng):
             for i in range(n) for j in range(n) if keep[i, j]]
 
 
-def _frames(img, rng, pal):
+def _frames(canvas, rng, pal):
     """Bands, frames, stairs or blocks: straight edges that end up flush with the image
     border once the mark is scaled to fill the canvas (VTracer often fits them badly)."""
     kind = str(rng.choice(["L", "frame", "bars", "stairs", "blocks"]))
     els = _stairs(rng) if kind == "stairs" else _blocks(rng) if kind == "blocks" else _bands(rng, kind)
     rot = float(rng.choice([0, .5, 1, 1.5])) * np.pi
-    put(img, els, mark_ink(rng, pal), rot=rot)
+    put(canvas, els, mark_ink(rng, pal), rot=rot)
 
 
-def _tile(img, rng, pal):
+def _tile(canvas, rng, pal):
     """A container that fills the canvas (app square, shield, book, disc) with white
     cut-outs: a bold letter, a symbol, or a set of holes."""
     ink = mark_ink(rng, pal)
@@ -169,26 +171,27 @@ def _tile(img, rng, pal):
         shape = [polygon(rounded_rect(2, 2 * rng.uniform(.75, 1), rng.uniform(.05, .35)))]
     elif cont == "book":  # cover with a page block behind it (mdbook-like)
         d = rng.uniform(.1, .2)
-        put(img, [polygon(rounded_rect(1.7, 1.9, .12, d / 2, d / 2))], ink)
-        outline(img, [polygon(rounded_rect(1.7, 1.9, .12, -d / 2, -d / 2))], WHITE, rng.uniform(.05, .09))
+        put(canvas, [polygon(rounded_rect(1.7, 1.9, .12, d / 2, d / 2))], ink)
+        outline(canvas, [polygon(rounded_rect(1.7, 1.9, .12, -d / 2, -d / 2))], canvas.paper, rng.uniform(.05, .09))
         shape = [polygon(rounded_rect(1.7, 1.9, .12, -d / 2, -d / 2))]
     else:
         shape = named_shape(rng, cont)
-    put(img, shape, ink, rot=float(rng.choice([0, 0, rng.uniform(-.2, .2)])))
+    put(canvas, shape, ink, rot=float(rng.choice([0, 0, rng.uniform(-.2, .2)])))
     u = rng.random()
     if u < .45:
         letters = random_initials(rng, int(rng.choice([1, 1, 2])))
-        font = font_for(random_font(rng, .9), letters, UNIT * rng.uniform(.9, 1.3), UNIT * 1.2)
-        put_text(img, letters, font, WHITE, DESIGN_CENTRE + rng.uniform(-.1, .1) * UNIT,
-                 DESIGN_CENTRE + rng.uniform(-.1, .15) * UNIT)
+        font = font_for(canvas, random_font(rng, .9), letters, canvas.unit * rng.uniform(.9, 1.3),
+                        canvas.unit * 1.2)
+        put_text(canvas, letters, font, canvas.paper, canvas.centre + rng.uniform(-.1, .1) * canvas.unit,
+                 canvas.centre + rng.uniform(-.1, .15) * canvas.unit)
     elif u < .8:
-        put(img, named_shape(rng, str(rng.choice(SYMBOLS))), WHITE, rng.uniform(-.15, .15), rng.uniform(-.15, .15),
-            rng.uniform(.35, .6), rot=float(rng.choice([0., rng.uniform(-.5, .5)])))
+        put(canvas, named_shape(rng, str(rng.choice(SYMBOLS))), canvas.paper, rng.uniform(-.15, .15),
+            rng.uniform(-.15, .15), rng.uniform(.35, .6), rot=float(rng.choice([0., rng.uniform(-.5, .5)])))
     else:
-        _holes(img, rng, .8)
+        _holes(canvas, rng, .8)
 
 
-def _holes(img, rng, r):
+def _holes(canvas, rng, r):
     """Several white holes inside radius r: dots, bars or slots."""
     kind = rng.choice(["dots", "slots", "rings"])
     if kind == "dots":
@@ -197,35 +200,36 @@ def _holes(img, rng, r):
         d = step * rng.uniform(.25, .4)
         for i in range(n):
             for j in range(n):
-                put(img, [polygon(ellipse(d, d, (j - (n - 1) / 2) * step, (i - (n - 1) / 2) * step))], WHITE)
+                put(canvas, [polygon(ellipse(d, d, (j - (n - 1) / 2) * step, (i - (n - 1) / 2) * step))], canvas.paper)
     elif kind == "slots":
         n = int(rng.integers(2, 5))
         w = 2 * r / (2 * n)
         for i in range(n):
             slot = rounded_rect(2 * r * rng.uniform(.5, 1), w, w * rng.uniform(0, .5), 0, (i - (n - 1) / 2) * 2 * w)
-            put(img, [polygon(slot)], WHITE)
+            put(canvas, [polygon(slot)], canvas.paper)
     else:
         for i in range(int(rng.integers(2, 5))):
-            outline(img, [polygon(ellipse(r * (1 - .22 * i)))], WHITE, rng.uniform(.03, .07))
+            outline(canvas, [polygon(ellipse(r * (1 - .22 * i)))], canvas.paper, rng.uniform(.03, .07))
 
 
-def _disc(img, rng, pal):
+def _disc(canvas, rng, pal):
     """Thick concentric rings / record disc with cut-out grooves, slices and a hub."""
     ink = mark_ink(rng, pal)
-    put(img, [polygon(ellipse())], ink)
+    put(canvas, [polygon(ellipse())], ink)
     k, w = int(rng.integers(2, 6)), rng.uniform(.03, .09)
     for i in range(k):
         r = .3 + .65 * (i + 1) / (k + 1)
-        outline(img, [polygon(ellipse(r))], WHITE, w)
+        outline(canvas, [polygon(ellipse(r))], canvas.paper, w)
     if rng.random() < .6:  # a wedge or straight slice cut through the rings
         a0 = rng.uniform(0, TAU)
-        put(img, [polygon(np.vstack([[(0, 0)], ellipse(1.2, 1.2, 0, 0, a0, a0 + rng.uniform(.15, .6), 8)]))], WHITE)
-    put(img, [polygon(ellipse(rng.uniform(.15, .3)))], WHITE)
+        wedge = np.vstack([[(0, 0)], ellipse(1.2, 1.2, 0, 0, a0, a0 + rng.uniform(.15, .6), 8)])
+        put(canvas, [polygon(wedge)], canvas.paper)
+    put(canvas, [polygon(ellipse(rng.uniform(.15, .3)))], canvas.paper)
     if rng.random() < .6:
-        put(img, [polygon(ellipse(rng.uniform(.03, .08)))], ink)
+        put(canvas, [polygon(ellipse(rng.uniform(.03, .08)))], ink)
 
 
-def _cards(img, rng, pal):
+def _cards(canvas, rng, pal):
     """Stacked layers separated by thin white gaps (stacked discs, cards, chevrons)."""
     ink = mark_ink(rng, pal)
     sh = named_shape(rng, str(rng.choice(["circle", "rrect", "diamond", "hexagon"])))
@@ -234,14 +238,14 @@ def _cards(img, rng, pal):
     flat = [(e[0], e[1], e[2] * [1, sq], e[3]) for e in sh]
     for i in reversed(range(k)):
         y = (i - (k - 1) / 2) * sq * rng.uniform(.9, 1.3)
-        outline(img, flat, WHITE, gap * 2, 0, y)
-        put(img, flat, ink, 0, y)
+        outline(canvas, flat, canvas.paper, gap * 2, 0, y)
+        put(canvas, flat, ink, 0, y)
 
 
-def draw(img, rng):
-    """Draw one simple_geometric logo on the design canvas `img`; every choice comes from `rng`."""
+def draw(canvas, rng):
+    """Draw one simple_geometric logo on `canvas`; every choice comes from `rng`."""
     pal = palette(rng, int(rng.integers(1, 4)) + 1, rng.choice(["brand", "black", "material", "dark", "mono"]))
     mode = rng.choice([_silhouette, _badge, _outlined, _rosette, _grid, _concentric, _stack,
                        _frames, _tile, _disc, _cards],
                       p=[.14, .1, .07, .05, .05, .05, .05, .2, .16, .07, .06])
-    mode(img, rng, pal)
+    mode(canvas, rng, pal)

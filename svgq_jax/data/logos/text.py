@@ -3,6 +3,7 @@ on a point, and random pronounceable words and initials."""
 from __future__ import annotations
 
 import functools
+import math
 import os
 
 from PIL import ImageFont
@@ -38,19 +39,24 @@ def random_font(rng, bold_p=.55) -> str:
     return fam[int(bold) + 2 * int(italic)]
 
 
-def font_for(name, text, width, max_h=10 ** 6):
-    """Font size (quantised so the lru cache stays small) making `text` about `width` px wide."""
+def font_for(canvas, name, text, width, max_h=math.inf):
+    """Font making `text` about `width` px wide (and at most `max_h` px tall) on `canvas`.
+
+    The size is clamped to 16..560 px and quantised to steps of 8 px (so the lru cache stays
+    small), all in design pixels of the default canvas, scaled to this one. The measuring
+    font (size 100) only gives the text's proportions."""
     ref = load_font(name, 100)
     l, t, r, b = ref.getbbox(text)
     size = 100 * min(width / max(r - l, 1), max_h / max(b - t, 1))
-    return load_font(name, int(max(16, min(560, size)) // 8 * 8))
+    step = canvas.px(8)
+    return load_font(name, int(max(canvas.px(16), min(canvas.px(560), size)) // step * step))
 
 
-def put_text(img, s, font, paint, cx, cy, alpha=1.0):
+def put_text(canvas, s, font, paint, cx, cy, alpha=1.0):
     """Draw text with its ink box centred on (cx, cy); returns the ink box."""
     l, t, r, b = font.getbbox(s)
     org = (cx - (l + r) / 2, cy - (t + b) / 2)
-    apply_paint(img, lambda d, on, off: d.text(org, s, font=font, fill=on), paint, alpha)
+    apply_paint(canvas, lambda d, on, off: d.text(org, s, font=font, fill=on), paint, alpha)
     return (org[0] + l, org[1] + t, org[0] + r, org[1] + b)
 
 
