@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from svgq_jax import baselines
-from svgq_jax import config as C
+from svgq_jax import config
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.metrics import compute_metrics
 from svgq_jax.train import train_and_evaluate
@@ -42,7 +42,7 @@ def baseline_rows(data: str, real: str | None, seed: int = 0) -> list[str]:
     from svgq_jax.data.splits import split_images
 
     ds = load_dataset(data, 1)
-    cfg = C.make_config({})
+    cfg = config.make_config({})
     split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, seed)
     arr = lambda d, rows: {"y": d.ssim[rows], "stats": d.image_stats[d.image_index[rows]], "params": d.params[rows], "types": d.image_types[d.image_index[rows]]}
     train, test = arr(ds, split.rows(ds.image_index, "train")), arr(ds, split.rows(ds.image_index, "test"))
@@ -59,7 +59,7 @@ def baseline_rows(data: str, real: str | None, seed: int = 0) -> list[str]:
 
 
 def experiment(data: str, real: str | None, out: Path, overrides: dict) -> str:
-    cfg = C.make_config(overrides)
+    cfg = config.make_config(overrides)
     run = out / f"exp{abs(hash(json.dumps(overrides, sort_keys=True))) % 10**8}"
     t = time.perf_counter()
     res = train_and_evaluate(cfg, data, run, overwrite=True, quiet=True)
@@ -76,18 +76,18 @@ def ensemble(data: str, real: str | None, overrides: dict, n: int) -> list[str]:
     from svgq_jax.data.splits import split_images
     from svgq_jax.train import fit, prepare_arrays
 
-    base = C.make_config(overrides)
+    base = config.make_config(overrides)
     ds = load_dataset(data, base.min_examples)
     split = split_images(ds.image_types, base.validation_split, base.test_split, base.seed)
     arrays = prepare_arrays(ds, split, base)
     rds = load_dataset(real, 1) if real else None
-    X_real = rds.inputs(with_stats=base.input_features == "resnet+stats").astype(np.float32) if rds else None
+    X_real = rds.inputs(with_stats=base.with_stats).astype(np.float32) if rds else None
     test_rows = arrays.rows["test"]
     held, reals = [], []
     for k in range(n):
-        f = fit(C.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
-        held.append(f.steps.predict(f.best_state, arrays.X[test_rows]))
-        reals.append(f.steps.predict(f.best_state, X_real) if rds else None)
+        f = fit(config.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
+        held.append(f.steps.predict(f.kept_state, arrays.X[test_rows]))
+        reals.append(f.steps.predict(f.kept_state, X_real) if rds else None)
     score = lambda preds, y: compute_metrics(y, np.mean(preds, axis=0)).to_json()
     real_of = lambda preds: score(preds, rds.ssim) if rds else None
     y = arrays.y[test_rows]

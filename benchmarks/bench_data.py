@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax.data import dataset as D
+from svgq_jax.data import dataset
 from svgq_jax.data.build import BuildConfig, image_param_sets
 from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.pool import run_tasks
@@ -31,7 +31,7 @@ def make_images(root: Path, n: int) -> list[tuple[str, Path]]:
     out = []
     for i in range(n):
         _, image_id, png, _ = procedural_task(i, 0)
-        path = root / D.image_filename(i, image_id)
+        path = root / dataset.image_filename(i, image_id)
         path.write_bytes(png)
         out.append((image_id, path))
     return out

@@ -48,9 +48,9 @@ def jax_runner(run: Path):
     import jax
     from flax import nnx
 
-    from svgq_jax.train import restore_best_model
+    from svgq_jax.checkpoints import restore_kept_model
 
-    model = restore_best_model(run)
+    model = restore_kept_model(run)
     graphdef, state = nnx.split(model)
     fn = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x))
     # np.asarray waits for the result, so a call is timed to completion, transfer included

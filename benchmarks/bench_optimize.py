@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import TraceFailure, label
@@ -30,7 +30,7 @@ from svgq_jax.validate import load_run
 
 def real_ssim(png: bytes, ref: Reference, vector) -> float:
     try:
-        return label(png, ref, P.from_vector(vector))[0].ssim
+        return label(png, ref, param_space.from_vector(vector))[0].ssim
     except TraceFailure:
         return 0.0  # a failed trace is worth nothing to a user
 
@@ -45,12 +45,12 @@ def bench_image(predictor: QualityPredictor, path: Path, budget: int, seed: int)
     t = time.perf_counter()
     r = optimize_image(predictor, path, budget=budget, verify=0, seed=seed)
     t_top = time.perf_counter() - t
-    top = real_ssim(png, ref, P.to_vector(r.best.params))  # measured for the benchmark, not by optimize
+    top = real_ssim(png, ref, param_space.to_vector(r.best.params))  # measured for the benchmark, not by optimize
     t = time.perf_counter()
-    best64 = max(real_ssim(png, ref, v) for v in P.sample(64, [seed, 64]))
+    best64 = max(real_ssim(png, ref, v) for v in param_space.sample(64, [seed, 64]))
     t_64 = time.perf_counter() - t
     t = time.perf_counter()
-    default = real_ssim(png, ref, P.defaults_vector())
+    default = real_ssim(png, ref, param_space.defaults_vector())
     t_def = time.perf_counter() - t
     return {"image": path.name, "optimize": opt, "model_top_pick": top, "predicted": r.best.predicted,
             "best_of_64": best64, "defaults": default,

@@ -18,6 +18,8 @@ import time
 
 import numpy as np
 
+from svgq_jax.params import HIGH, LOW, N_PARAMS
+
 HIDDEN = (1024, 512, 256)
 DROPOUT = (0.3, 0.2, 0.1)
 N_IN = 2056
@@ -32,7 +34,7 @@ def flops_per_example() -> float:
 def make_data(rows: int, seed: int = 0):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(rows, N_IN)).astype(np.float32)
-    X[:, -8:] = rng.uniform(size=(rows, 8)) * np.array([7, 63, 180, 6.5, 19, 180, 16, 7]) + np.array([1, 1, 0, 3.5, 1, 0, 0, 1])
+    X[:, -N_PARAMS:] = LOW + rng.uniform(size=(rows, N_PARAMS)) * (HIGH - LOW)
     y = rng.uniform(0.5, 1.0, size=rows).astype(np.float32)
     return X, y
 
@@ -41,21 +43,22 @@ def jax_runner(X, y, batch: int, precision: str, scan: bool):
     import jax
     from flax import nnx
 
-    from svgq_jax import config as C
+    from svgq_jax import config
     from svgq_jax.train import Steps, epoch_batches, make_optimizer, make_schedule, steps_per_call
     from svgq_jax.model import ModelConfig, create_model
     from jax.sharding import Mesh
     import jax.numpy as jnp
 
-    cfg = C.make_config({"batch_size": batch, "precision": precision})
+    cfg = config.make_config({"batch_size": batch, "precision": precision})
     spe = len(X) // batch
-    model = create_model(ModelConfig(N_IN - 8, HIDDEN, DROPOUT), np.zeros(N_IN - 8), np.ones(N_IN - 8), 0,
+    n_feat = N_IN - N_PARAMS
+    model = create_model(ModelConfig(n_feat, HIDDEN, DROPOUT), np.zeros(n_feat), np.ones(n_feat), 0,
                          jnp.bfloat16 if precision == "bf16" else jnp.float32)
     opt = nnx.Optimizer(model, make_optimizer(cfg, make_schedule(cfg, spe)), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
-    steps = Steps(graphdef, Mesh(np.array(jax.devices()), ("data",)), "mse")
+    steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(jax.devices()), ("data",)))
     Xd, yd = jax.device_put(X), jax.device_put(y)
-    chunk = steps_per_call(scan, spe)
+    chunk = steps_per_call(spe) if scan else 1  # one jit call per step: the baseline the scan is measured against
 
     def epoch(state, e):
         idx = epoch_batches(len(X), batch, 0, e)

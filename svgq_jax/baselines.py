@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 
 
 def _simple_inputs(stats: np.ndarray, params: np.ndarray) -> np.ndarray:
-    return np.concatenate([stats, P.scale(params)], axis=1)
+    return np.concatenate([stats, param_space.scale(params)], axis=1)
 
 
 def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray:
@@ -43,7 +43,7 @@ def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray
         model.fit(_simple_inputs(train["stats"], train["params"]), y)
         return np.clip(model.predict(_simple_inputs(test["stats"], test["params"])), 0, 1)
     if name == "per_type_heuristic":
-        cp = P.PARAM_NAMES.index("color_precision")
+        cp = param_space.PARAM_NAMES.index("color_precision")
         table = {}
         for t, c, v in zip(train["types"], train["params"][:, cp], y):
             table.setdefault((t, c), []).append(v)

@@ -1,63 +1,121 @@
-"""Orbax checkpoints of the training state: periodic, best, and a mirrored backup.
+"""Orbax checkpoints of a run: periodic ones to resume from, the kept model, and a backup.
 
-    RUN/checkpoints/<epoch>/   periodic (every checkpoint_freq epochs), last 2 kept: --resume
-    RUN/best/<epoch>/          the best validation Pearson so far
-    BACKUP/best/<epoch>/       a copy of best/ (e.g. on Google Drive), when --backup-dir is set
+    RUN/checkpoints/<epoch>/   periodic (every checkpoint_freq epochs), last 2 kept: model and
+                               optimizer state, for --resume
+    RUN/kept/<epoch>/          the kept model (model state only): the last epoch, or with early
+                               stopping the epoch of best validation Pearson r; what validate and
+                               export read (`restore_kept_model`)
+    BACKUP/kept/<epoch>/       a copy of kept/ (e.g. on Google Drive), when --backup-dir is set
 
-Each checkpoint holds the model and optimizer state (`state`) and a JSON `meta`
-with the epoch, history and early-stopping counters. Orbax writes to a
-temporary directory and renames it when complete, so a kill -9 mid-save never
-leaves a half checkpoint that a resume would trust.
+Each checkpoint also holds a JSON `meta` with the epoch, history and stopping
+counters. Orbax writes to a temporary directory and renames it when complete, so a
+kill -9 mid-save never leaves a half checkpoint that a resume would trust.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import jax
+import numpy as np
 import orbax.checkpoint as ocp
+from flax import nnx
+
+from svgq_jax.errors import InputError
+from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, create_model
+
+KEPT_DIR = "kept"
 
 
 def _manager(path: Path, keep: int) -> ocp.CheckpointManager:
     return ocp.CheckpointManager(path.absolute(), options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True))
 
 
+def _save(mngr: ocp.CheckpointManager, epoch: int, state, meta: dict) -> None:
+    # A resumed run repeats the epochs after its last periodic checkpoint, and a kill can fall
+    # between the kept and the periodic save of one epoch: the repeated epoch replaces its
+    # earlier save, which orbax would otherwise refuse (StepAlreadyExistsError).
+    if epoch in mngr.all_steps():
+        mngr.delete(epoch)
+    mngr.save(epoch, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True)
+    mngr.wait_until_finished()
+
+
+def _restore(mngr: ocp.CheckpointManager, step: int, like):
+    abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, like)
+    out = mngr.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract), meta=ocp.args.JsonRestore()))
+    return out.state, out.meta
+
+
 class Checkpoints:
+    """The periodic checkpoints (model + optimizer) and the kept model of one run."""
+
     def __init__(self, run_dir: Path, backup_dir: Path | None = None):
         self.periodic = _manager(Path(run_dir) / "checkpoints", keep=2)
-        self.best = _manager(Path(run_dir) / "best", keep=1)
+        self.kept = _manager(Path(run_dir) / KEPT_DIR, keep=1)
         self.backup_dir = Path(backup_dir) if backup_dir else None
 
-    def _save(self, mngr: ocp.CheckpointManager, epoch: int, state, meta: dict) -> None:
-        mngr.save(epoch, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True)
-        mngr.wait_until_finished()
-
     def save(self, epoch: int, state, meta: dict) -> None:
-        self._save(self.periodic, epoch, state, meta)
+        _save(self.periodic, epoch, state, meta)
 
-    def save_best(self, epoch: int, state, meta: dict) -> None:
-        self._save(self.best, epoch, state, meta)
+    def save_kept(self, epoch: int, model_state, meta: dict) -> None:
+        _save(self.kept, epoch, model_state, meta)
         if self.backup_dir:
-            dest = self.backup_dir / "best"
+            dest = self.backup_dir / KEPT_DIR
             shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(self.best.directory, dest)
-
-    @staticmethod
-    def _restore(mngr: ocp.CheckpointManager, step: int, like):
-        abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, like)
-        out = mngr.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract), meta=ocp.args.JsonRestore()))
-        return out.state, out.meta
+            shutil.copytree(self.kept.directory, dest)
 
     def latest_epoch(self) -> int | None:
         return self.periodic.latest_step()
 
     def restore_latest(self, like):
-        return self._restore(self.periodic, self.periodic.latest_step(), like)
+        return _restore(self.periodic, self.periodic.latest_step(), like)
 
-    def restore_best(self, like):
-        return self._restore(self.best, self.best.latest_step(), like)
+    def restore_kept(self, like):
+        return _restore(self.kept, self.kept.latest_step(), like)
 
     def close(self) -> None:
         self.periodic.close()
-        self.best.close()
+        self.kept.close()
+
+
+class InMemoryCheckpoints:
+    """Checkpoints for short fits (cross-validation folds): only the kept model, in memory."""
+
+    def __init__(self):
+        self.kept_state = None
+
+    def save(self, epoch, state, meta) -> None:
+        pass
+
+    def save_kept(self, epoch, model_state, meta) -> None:
+        self.kept_state = jax.tree_util.tree_map(jax.numpy.copy, model_state)  # the live buffers are donated
+
+    def latest_epoch(self):
+        return None
+
+    def restore_kept(self, like):
+        return self.kept_state, None
+
+    def close(self) -> None:
+        pass
+
+
+def restore_kept_model(run_dir: str | Path) -> QualityMLP | QualityEnsemble:
+    """The kept model of a finished or running run, eval-ready (float32 compute)."""
+    run = Path(run_dir)
+    mcfg = ModelConfig.from_json(json.loads((run / "model.json").read_text()))
+    n = mcfg.n_standardised  # placeholders: the checkpoint holds the real statistics and weights
+    graphdef, state = nnx.split(create_model(mcfg, np.zeros(n), np.ones(n), seed=0))
+    if not (run / KEPT_DIR).is_dir():
+        raise InputError(f"{run}: no kept model (was the run trained with this version?)")
+    mngr = _manager(run / KEPT_DIR, keep=1)
+    try:
+        if mngr.latest_step() is None:
+            raise InputError(f"{run}: no kept model (was the run trained?)")
+        state, _ = _restore(mngr, mngr.latest_step(), state)
+    finally:
+        mngr.close()
+    return nnx.merge(graphdef, state)

@@ -1,12 +1,14 @@
-"""Training configuration: validation, JSON/YAML files and command-line flags.
+"""Training configuration: named configs, validation, JSON/YAML files and command-line flags.
 
-The values themselves live in `svgq_jax.configs.default.TrainConfig`.
+The values themselves live in `svgq_jax/configs/`: `default.py` (`TrainConfig` and its
+defaults), `seed.py` and `tiny.py`, each a `get_config()`.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib
 import json
 from pathlib import Path
 
@@ -14,12 +16,13 @@ from svgq_jax.configs.default import TrainConfig
 from svgq_jax.errors import InputError
 
 CHOICES = {
-    "optimizer": ("adamw", "adam"),
-    "scheduler": ("warmup_cosine", "constant"),
-    "loss": ("mse", "huber"),
     "input_features": ("resnet", "resnet+stats"),
     "precision": ("auto", "fp32", "bf16"),
 }
+NAMED = ("default", "seed", "tiny")  # svgq_jax/configs/<name>.py
+# Fields that measurement settled and that were removed, with the one value they kept; a saved
+# run or a config file may still carry them.
+RETIRED = {"optimizer": "adamw", "scheduler": "warmup_cosine", "loss": "mse", "scan_epoch": True}
 # short flags the design's command line uses
 ALIASES = {"learning_rate": ["--lr"]}
 
@@ -79,9 +82,21 @@ def _coerce(field: dataclasses.Field, value):
     return type(default)(value)
 
 
-def make_config(values: dict) -> TrainConfig:
-    """Build and validate a config from a {field: value} dict (unknown keys refused)."""
+def named(name: str) -> TrainConfig:
+    """A named config: `svgq_jax/configs/<name>.py`'s get_config()."""
+    if name not in NAMED:
+        raise InputError(f"no named config {name!r}; expected one of {', '.join(NAMED)} or a .json/.yaml file")
+    return importlib.import_module(f"svgq_jax.configs.{name}").get_config()
+
+
+def make_config(values: dict, base: TrainConfig | None = None) -> TrainConfig:
+    """Build and validate a config from `base` (default: the default config) and a {field: value}
+    dict (unknown keys refused)."""
     fields = {f.name: f for f in dataclasses.fields(TrainConfig)}
+    values = dict(values)
+    for name, kept in RETIRED.items():
+        if name in values and (value := values.pop(name)) != kept:
+            raise InputError(f"config {name}={value!r}: this field was removed and only {kept!r} remains (ACCURACY.md)")
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise InputError(f"unknown config field {unknown[0]!r}")
@@ -91,7 +106,7 @@ def make_config(values: dict) -> TrainConfig:
             kwargs[name] = _coerce(fields[name], value)
         except (TypeError, ValueError):
             raise InputError(f"config {name}: cannot use {value!r} (expected {type(fields[name].default).__name__})") from None
-    return validate(TrainConfig(**kwargs))
+    return validate(dataclasses.replace(base or TrainConfig(), **kwargs))
 
 
 def read_config_file(path: str | Path) -> dict:
@@ -121,7 +136,8 @@ def to_dict(cfg: TrainConfig) -> dict:
 def add_flags(parser: argparse.ArgumentParser) -> None:
     """One --flag per config field; unset flags keep the file's or the default value."""
     group = parser.add_argument_group("training config (defaults from svgq_jax/configs/default.py)")
-    group.add_argument("--config", metavar="FILE", help="JSON or YAML file of config fields; flags override it")
+    group.add_argument("--config", metavar="NAME|FILE", help=f"a named config ({', '.join(NAMED)}: svgq_jax/configs/NAME.py) "
+                       "or a JSON/YAML file of config fields; flags override it")
     for f in dataclasses.fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         default = f.default
@@ -135,13 +151,16 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
             group.add_argument(flag, *ALIASES.get(f.name, []), metavar=meta, help=f"(default {shown}){choices}", **kw)
 
 
-def from_args(args: argparse.Namespace, base: dict | None = None) -> TrainConfig:
-    """Defaults <- base (e.g. a saved run) <- --config file <- explicit flags."""
-    values = dict(base or {})
-    if getattr(args, "config", None):
-        values.update(read_config_file(args.config))
+def from_args(args: argparse.Namespace) -> TrainConfig:
+    """The default config, or --config's named config or file, then explicit flags."""
+    values, base = {}, None
+    source = getattr(args, "config", None)
+    if source in NAMED:
+        base = named(source)
+    elif source:
+        values.update(read_config_file(source))
     for f in dataclasses.fields(TrainConfig):
         v = getattr(args, f"cfg_{f.name}", None)
         if v is not None:
             values[f.name] = v
-    return make_config(values)
+    return make_config(values, base)

@@ -12,7 +12,7 @@
 
 Every format takes the raw input (features, then the 8 raw parameters) and
 returns predicted SSIM; normalisation is baked in. Parity against the JAX fp32
-model is checked for every format in fresh processes without JAX.
+model is checked for every format in a fresh process without JAX.
 """
 
 from __future__ import annotations
@@ -27,27 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as P
-from svgq_jax.data.dataset import load_dataset, write_atomic, write_json
-from svgq_jax.data.features import FEATURE_DIM
-from svgq_jax.data.imagestats import NAMES as STATS_NAMES
+from svgq_jax import params as param_space
+from svgq_jax.data.dataset import load_dataset
+from svgq_jax.files import write_atomic, write_json
+from svgq_jax.bundle import BUNDLE_VERSION, COREML_FILE, FILES, input_layout
 from svgq_jax.errors import InputError
 
-BUNDLE_VERSION = 1
 OPSET = 18
-FILES = {
-    "onnx": "quality_predictor.onnx",
-    "traced": "quality_predictor_traced.pt",
-    "scripted": "quality_predictor_scripted.pt",
-    "export": "quality_predictor.pt2",
-    "full": "quality_predictor_full.pth",
-}
-COREML_FILE = "quality_predictor.mlpackage"
-# bf16 keeps 8 significand bits (relative rounding error 2^-9 per value); through four
-# layers whose sums run over up to 2056 inputs the predicted SSIM moves by ~1e-2, with
-# tails past 0.02 on random inputs. The bound is what matters to a user: well under
-# the model's own held-out error (RMSE ~0.07, README), so the fp32 export predicts
-# what the bf16-trained model was validated to predict.
+# bf16 keeps 8 significand bits (relative rounding error 2^-9 per value); through the hidden
+# layers, whose sums run over up to 2,100 inputs, the predicted SSIM moves by ~1e-2, with tails
+# past 0.02 on random inputs. This bound is a sanity check of the cast, which would move
+# predictions far more if a weight were lost. Validation scores the float32 cast, which is
+# what every format exports, so the exported model is the validated one either way.
 BF16_TOLERANCE = 0.05
 
 
@@ -125,28 +116,21 @@ def _size_mb(path: Path) -> float:
     return path.stat().st_size / 2**20
 
 
-def input_layout(run_cfg: dict, data_meta: dict) -> dict:
-    """What each input column is, so a predictor can assemble rows without the training code."""
-    blocks = [{"name": "backbone_features", "size": FEATURE_DIM}]
-    if run_cfg["input_features"] == "resnet+stats":
-        blocks.append({"name": "image_stats", "size": len(STATS_NAMES), "version": data_meta["image_stats"]["version"], "names": data_meta["image_stats"]["names"]})
-    blocks.append({"name": "params", "size": P.N_PARAMS, "names": list(P.PARAM_NAMES)})
-    return {"input_features": run_cfg["input_features"], "n_inputs": sum(b["size"] for b in blocks), "blocks": blocks}
-
-
 def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     """Write RUN/export/ and return its metadata (parity included)."""
     import jax
     import jax.numpy as jnp
+    from flax import nnx
 
+    from svgq_jax import config
+    from svgq_jax.checkpoints import restore_kept_model
     from svgq_jax.model import raw_feature_distribution
-    from svgq_jax.train import restore_best_model
     from torch_bridge import parity
 
     run = Path(run_dir)
     if not (run / "results.json").is_file():
         raise InputError(f"{run}: no finished training run (results.json missing)")
-    run_cfg = json.loads((run / "config.json").read_text())
+    run_cfg = config.make_config(json.loads((run / "config.json").read_text()))
     model_cfg = json.loads((run / "model.json").read_text())
     data_fp = json.loads((run / "data.json").read_text())
     results = json.loads((run / "results.json").read_text())
@@ -155,15 +139,15 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         ds = load_dataset(data_fp["path"], min_examples=1)
     except InputError:
         ds = None  # parity then runs on random inputs only
-    data_meta = ds.metadata if ds else {"backbone": data_fp["backbone"], "image_stats": {"version": data_fp.get("image_stats_version"), "names": list(STATS_NAMES)}}
+    backbone = ds.metadata["backbone"] if ds else data_fp["backbone"]
 
     out = run / "export"
     tmp = run / ".export.partial"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model = restore_best_model(run)
+    model = restore_kept_model(run)
     module = torch_module(model, model_cfg)
-    layout = input_layout(run_cfg, data_meta)
+    layout = input_layout(run_cfg.with_stats, data_fp.get("image_stats_version"))
     base_meta = {
         "bundle_version": BUNDLE_VERSION,
         "model_config": model_cfg,
@@ -179,19 +163,22 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     if ds is not None:
         test_rows = np.asarray(json.loads((run / "split.json").read_text())["test"])
         rows = np.flatnonzero(np.isin(ds.image_index, test_rows))[:1024]
-        dataset_rows = ds.inputs(rows, with_stats=run_cfg["input_features"] == "resnet+stats").astype(np.float32)
+        dataset_rows = ds.inputs(rows, with_stats=run_cfg.with_stats).astype(np.float32)
     sets = parity.input_sets(parity.random_inputs(mean, std, 1024), dataset_rows)
     # On a GPU, JAX's default float32 matmuls use TF32 (about 1e-4 off); the reference must be float32 proper.
+    # Compiled once per batch size: op-by-op (eager) JAX compiled every op for every set, 5 s.
+    graphdef, state = nnx.split(model)
+    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
     with jax.default_matmul_precision("float32"):
-        reference = {k: np.asarray(model(jnp.asarray(v)))[:, 0] for k, v in sets.items()}
+        reference = {k: np.asarray(forward(state, jnp.asarray(v))) for k, v in sets.items()}
     checks = []
     import torch
 
     with torch.inference_mode():
         eager = {k: module(torch.from_numpy(v)).numpy() for k, v in sets.items()}
     checks += parity.compare("torch_eager", eager, reference, jax_imported=False)
-    for fmt in ("full", "traced", "scripted", "export", "onnx"):
-        outputs, jax_imported = parity.run_fresh(fmt, paths[fmt], sets)
+    fresh, jax_imported = parity.run_fresh({fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")}, sets)
+    for fmt, outputs in fresh.items():
         checks += parity.compare(fmt, outputs, reference, jax_imported)
     bf16 = None
     if results["precision"] == "bf16":
@@ -207,14 +194,14 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     meta = {
         **{k: v for k, v in base_meta.items() if k != "training_metrics"},
         "files": {fmt: p.name for fmt, p in paths.items()},
-        "backbone": data_meta["backbone"],
-        "param_space": {"version": P.PARAM_SPACE_VERSION, "table": P.table(), "fixed_settings": P.FIXED_SETTINGS},
+        "backbone": backbone,
+        "param_space": {"version": param_space.PARAM_SPACE_VERSION, "table": param_space.table(), "fixed_settings": param_space.FIXED_SETTINGS},
         "input": layout,
         "normalisation": "baked into every format: features standardised by the training split's mean/std "
         "(ResNet block also multiplied by resnet_weight), parameters scaled to [0, 1] by the parameter table",
-        "train_config": run_cfg,
+        "train_config": config.to_dict(run_cfg),
         "dataset": data_fp,
-        "metrics": {k: results.get(k) for k in ("best_val_correlation", "test_correlation", "test_rmse", "test_loss", "epochs_trained", "precision")},
+        "metrics": {k: results.get(k) for k in ("kept_val_correlation", "kept_by", "test_correlation", "test_rmse", "test_loss", "epochs_trained", "precision")},
         "validation": validation.get("summary") if validation else None,
         "readiness": validation.get("readiness") if validation else None,
         "parity": {"fp32_tolerance": parity.FP32_TOLERANCE, "all_ok": all(c.ok for c in checks), "checks": parity.to_json(checks), "bf16": bf16},
@@ -237,9 +224,9 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
 def _with_dtype(run: Path, dtype):
     from flax import nnx
 
-    from svgq_jax.train import restore_best_model
+    from svgq_jax.checkpoints import restore_kept_model
 
-    model = restore_best_model(run)
+    model = restore_kept_model(run)
     heads = {id(h) for h in model.heads()}  # float32 under every precision, as in training
     for _, m in nnx.iter_graph(model):
         if isinstance(m, nnx.Linear) and id(m) not in heads:
@@ -257,7 +244,7 @@ def _report(meta: dict, checks) -> str:
         f"Exported {meta['export_timestamp']}. Backbone `{meta['backbone']['name']}` (sha256 `{meta['backbone']['sha256'][:16]}…`). "
         f"Input: {meta['input']['n_inputs']} columns ({blocks}).", "",
         "## Metrics", "",
-        f"- best validation Pearson r: {m['best_val_correlation']:.4f}",
+        f"- validation Pearson r of the kept model ({m['kept_by']}): {m['kept_val_correlation']:.4f}",
         f"- test Pearson r: {_fmt(m['test_correlation'])}", f"- test RMSE: {_fmt(m['test_rmse'])}",
         f"- precision: {m['precision']}, epochs: {m['epochs_trained']}", "",
         "## Readiness", "",
@@ -269,7 +256,7 @@ def _report(meta: dict, checks) -> str:
         lines.append("Not validated (run `python -m svgq_jax.validate --run RUN`, then export again).")
     lines += ["", "## Sizes", "", "| format | file | MB |", "|---|---|---|"]
     lines += [f"| {k} | `{meta['files'][k]}` | {v:.2f} |" for k, v in meta["sizes_mb"].items()]
-    lines += ["", f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in fresh processes without JAX)", "", parity.parity_table(checks)]
+    lines += ["", f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in a fresh process without JAX)", "", parity.parity_table(checks)]
     if meta["parity"]["bf16"]:
         b = meta["parity"]["bf16"]
         lines += ["", f"bf16 model vs its fp32 cast: max abs diff {b['max_abs_diff']:.2e}, mean {b['mean_abs_diff']:.2e} (tolerance {b['tolerance']}) {'✅' if b['ok'] else '❌'}"]
@@ -278,11 +265,6 @@ def _report(meta: dict, checks) -> str:
 
 def _fmt(x) -> str:
     return "n/a" if x is None else f"{x:.4f}"
-
-
-def run_stage(run_dir: str | Path, quiet: bool = False) -> dict:
-    """The main job's export step."""
-    return export_run(run_dir, quiet=quiet)
 
 
 def main(argv=None) -> int:

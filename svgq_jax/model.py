@@ -14,8 +14,9 @@ With `log_params` it also appends log2 of the multiplicative parameters
 
 With `members` > 1 the model is an ensemble: that many such MLPs, each with its
 own initialisation and dropout, trained side by side on the same batches (each
-on its own loss) and averaged at the output. Single models swing by ~0.02 r
-between seeds; the mean of 5 is steadier and more accurate (ACCURACY.md).
+on its own loss) and averaged at the output. It is off by default: jointly trained
+members keep their errors correlated and gained little for their cost (ACCURACY.md
+sections 7 and 11).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax import selection
 
 
@@ -53,7 +54,7 @@ class ModelConfig:
     @property
     def n_inputs(self) -> int:
         """Raw input columns: features, then the 8 parameters."""
-        return self.n_features + P.N_PARAMS
+        return self.n_features + param_space.N_PARAMS
 
     @property
     def n_standardised(self) -> int:
@@ -83,7 +84,7 @@ def extra_blocks(features, params, cfg: ModelConfig, xp=np) -> list:
     if cfg.selections:  # index tables are trace-time constants
         blocks.append(selection.select(features, params, selection.tables(cfg.selections), xp=xp))
     if cfg.log_params:
-        blocks.append(P.log2_params(params, cfg.log_params, xp=xp))
+        blocks.append(param_space.log2_params(params, cfg.log_params, xp=xp))
     return blocks
 
 
@@ -104,9 +105,9 @@ class QualityMLP(nnx.Module):
         self.feature_mean = Constant(jnp.asarray(feature_mean, jnp.float32))
         # constant inputs (std 0) would divide by zero; they carry no information anyway
         self.feature_scale = Constant(jnp.asarray(1.0 / np.maximum(feature_std, 1e-6), jnp.float32))
-        self.param_low = Constant(jnp.asarray(P.LOW))
-        self.param_scale = Constant(jnp.asarray(1.0 / (P.HIGH - P.LOW)))
-        dims = (n + P.N_PARAMS, *cfg.hidden_dims)
+        self.param_low = Constant(jnp.asarray(param_space.LOW))
+        self.param_scale = Constant(jnp.asarray(1.0 / (param_space.HIGH - param_space.LOW)))
+        dims = (n + param_space.N_PARAMS, *cfg.hidden_dims)
         lin = lambda a, b: nnx.Linear(a, b, dtype=dtype, param_dtype=jnp.float32, rngs=rngs)
         self.hidden = nnx.List([lin(a, b) for a, b in zip(dims[:-1], dims[1:])])
         self.norms = nnx.List(

@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from svgq_jax.data.dataset import write_atomic
+from svgq_jax.files import write_atomic
 
 
 @dataclass

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import TraceFailure, label, trace
@@ -67,8 +67,8 @@ class Result:
 def _neighbours(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
     """Each vector moved along one parameter by each step; fixed parameters stay put."""
     out = []
-    span = P.HIGH - P.LOW
-    for j, p in enumerate(P.PARAMS):
+    span = param_space.HIGH - param_space.LOW
+    for j, p in enumerate(param_space.PARAMS):
         if j in fixed:
             continue
         for f in STEP_FRACTIONS:
@@ -76,7 +76,7 @@ def _neighbours(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
             if p.kind is int:
                 step = np.sign(step) * max(1.0, round(abs(step)))
             moved = vectors.copy()
-            moved[:, j] = np.clip(moved[:, j] + step, P.LOW[j], P.HIGH[j])
+            moved[:, j] = np.clip(moved[:, j] + step, param_space.LOW[j], param_space.HIGH[j])
             out.append(moved)
     return np.concatenate(out) if out else vectors[:0]
 
@@ -87,7 +87,7 @@ def search(score, budget: int, seed: int = 0, fixed: dict[int, float] | None = N
     `score` maps raw parameter vectors [N, 8] to predictions [N]."""
     fixed = fixed or {}
     pin = lambda v: _pin(v, fixed)
-    cand = pin(np.concatenate([P.defaults_vector()[None], P.sample(max(budget - 1, 0), seed)]))
+    cand = pin(np.concatenate([param_space.defaults_vector()[None], param_space.sample(max(budget - 1, 0), seed)]))
     pred = score(cand)
     n = len(cand)
     for _ in range(REFINE_ROUNDS):
@@ -116,19 +116,19 @@ def parse_fixed(items: list[str]) -> dict[int, float]:
     fixed = {}
     for item in items or []:
         name, _, value = item.partition("=")
-        if name not in P.PARAM_NAMES or not value:
-            raise InputError(f"--fix {item}: expected NAME=VALUE with NAME one of {', '.join(P.PARAM_NAMES)}")
+        if name not in param_space.PARAM_NAMES or not value:
+            raise InputError(f"--fix {item}: expected NAME=VALUE with NAME one of {', '.join(param_space.PARAM_NAMES)}")
         try:
             x = float(value)
         except ValueError:
             raise InputError(f"--fix {item}: {value!r} is not a number") from None
-        checked = P.validate({**P.VTRACER_DEFAULTS, name: int(x) if x.is_integer() else x})
-        fixed[P.PARAM_NAMES.index(name)] = float(checked[name])
+        checked = param_space.validate({**param_space.VTRACER_DEFAULTS, name: int(x) if x.is_integer() else x})
+        fixed[param_space.PARAM_NAMES.index(name)] = float(checked[name])
     return fixed
 
 
 def _measure(png: bytes, ref: Reference, vector: np.ndarray, predicted: float) -> tuple[Candidate, str | None]:
-    params = P.from_vector(vector)
+    params = param_space.from_vector(vector)
     try:
         lab, svg = label(png, ref, params)
     except TraceFailure as e:
@@ -148,7 +148,7 @@ def optimize_image(predictor, image, budget: int = 4096, verify: int = DEFAULT_V
     t_search = time.perf_counter() - t0
     png = images.png_bytes(Image.fromarray(canon))
     if verify <= 0:
-        best = Candidate(P.from_vector(vectors[0]), float(preds[0]))
+        best = Candidate(param_space.from_vector(vectors[0]), float(preds[0]))
         try:
             svg = trace(png, best.params)
         except TraceFailure as e:
@@ -156,8 +156,8 @@ def optimize_image(predictor, image, budget: int = 4096, verify: int = DEFAULT_V
         return Result(str(image), best, svg, n_scored=n, search_seconds=t_search, total_seconds=time.perf_counter() - t0)
     ref = Reference.of(canon)
     measured = [_measure(png, ref, v, float(p)) for v, p in zip(vectors[:verify], preds[:verify])]
-    default_pred = float(predictor.predict_rows(row, P.defaults_vector()[None])[0])
-    defaults, default_svg = _measure(png, ref, P.defaults_vector(), default_pred)
+    default_pred = float(predictor.predict_rows(row, param_space.defaults_vector()[None])[0])
+    defaults, default_svg = _measure(png, ref, param_space.defaults_vector(), default_pred)
     # VTracer's defaults are a candidate too: the model may not beat them on every image
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
     if not ok:
@@ -174,7 +174,7 @@ def table(r: Result) -> str:
     if r.defaults:
         rows.append(("defaults" + (" *" if r.defaults is r.best else ""), r.defaults))
     for name, c in rows:
-        vals = " ".join(f"{c.params[n]:5.1f}" if isinstance(c.params[n], float) else f"{c.params[n]:5d}" for n in P.PARAM_NAMES)
+        vals = " ".join(f"{c.params[n]:5.1f}" if isinstance(c.params[n], float) else f"{c.params[n]:5d}" for n in param_space.PARAM_NAMES)
         actual = f"{c.actual:.4f}" if c.actual is not None else ("failed" if c.error else "   –  ")
         size = f"{c.svg_bytes:7d}" if c.svg_bytes is not None else "      –"
         secs = f"{c.trace_seconds:.3f}" if c.trace_seconds is not None else "  –"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.errors import InputError
 
 ADDED_FIELDS = ("ssim", "predicted_ssim", "trace_seconds", "svg_bytes", "error")
@@ -44,7 +44,7 @@ def _parse(line_no: int, text: str, base: Path) -> Pair:
         return pair
     pair.image = (base / image).resolve() if not os.path.isabs(image) else Path(image)
     try:
-        pair.params = P.validate(record.get("params"))
+        pair.params = param_space.validate(record.get("params"))
     except InputError as e:
         pair.error = f"line {line_no}: {e}"
     return pair

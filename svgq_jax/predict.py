@@ -15,7 +15,6 @@ computes differently.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import OrderedDict
 from pathlib import Path
@@ -23,37 +22,13 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data import images
-from svgq_jax.data.imagestats import STATS_VERSION, image_stats
+from svgq_jax.data.imagestats import image_stats
+from svgq_jax.bundle import read_bundle
 from svgq_jax.errors import InputError
 
-BUNDLE_VERSION = 1
 CACHE_IMAGES = 256
-
-
-def read_bundle(bundle_dir: str | Path) -> dict:
-    """metadata.json of a bundle, checked for what prediction needs (InputError otherwise)."""
-    root = Path(bundle_dir)
-    meta_path = root / "metadata.json"
-    if not meta_path.is_file():
-        raise InputError(f"{root}: not a model bundle (no metadata.json); export one with `python -m svgq_jax.export --run RUN`")
-    try:
-        meta = json.loads(meta_path.read_text())
-        onnx_file = root / meta["files"]["onnx"]
-        layout, backbone = meta["input"], meta["backbone"]
-    except (ValueError, KeyError, TypeError) as e:
-        raise InputError(f"{meta_path}: corrupt bundle metadata ({type(e).__name__}: {e})") from None
-    if meta.get("bundle_version") != BUNDLE_VERSION:
-        raise InputError(f"{root}: bundle version {meta.get('bundle_version')} (this package reads {BUNDLE_VERSION})")
-    if not onnx_file.is_file():
-        raise InputError(f"{root}: {onnx_file.name} is missing")
-    for block in layout["blocks"]:
-        if block["name"] == "image_stats" and block.get("version") != STATS_VERSION:
-            raise InputError(f"{root}: bundle uses image statistics v{block.get('version')}, this package computes v{STATS_VERSION}; retrain or use a matching version")
-    if not backbone.get("sha256"):
-        raise InputError(f"{meta_path}: corrupt bundle metadata (no backbone sha256)")
-    return meta
 
 
 def _session(path: Path):
@@ -134,7 +109,7 @@ class QualityPredictor:
 
     def predict_rows(self, feature_rows: np.ndarray, param_matrix: np.ndarray) -> np.ndarray:
         """Model on [N, n_features] x [N, 8] raw inputs -> [N] predicted SSIM (batches of 4096)."""
-        x = np.concatenate([feature_rows, P.validate_matrix(param_matrix)], axis=1).astype(np.float32)
+        x = np.concatenate([feature_rows, param_space.validate_matrix(param_matrix)], axis=1).astype(np.float32)
         if x.shape[1] != self.n_inputs:
             raise InputError(f"model takes {self.n_inputs} inputs, got {x.shape[1]}")
         out = [self.session.run(None, {self._input: x[i : i + 4096]})[0][:, 0] for i in range(0, len(x), 4096)]
@@ -149,7 +124,7 @@ class QualityPredictor:
             raise InputError(f"{len(images_)} images but {len(params_list)} parameter sets")
         canon = [self.canonical(im) for im in images_]
         rows = self.image_features(canon)
-        return self.predict_rows(rows, np.stack([P.to_vector(p) for p in params_list]) if params_list else np.zeros((0, 8)))
+        return self.predict_rows(rows, np.stack([param_space.to_vector(p) for p in params_list]) if params_list else np.zeros((0, param_space.N_PARAMS)))
 
 
 # ---------------------------------------------------------------- command line
@@ -189,7 +164,7 @@ def predict_pairs(model: str, pairs_path: str, out_path: str, backbone_weights=N
                 if chunk:
                     feats = predictor.image_features(canon)
                     idx = [(k, i) for k, path in enumerate(chunk) for i in by_image[path]]
-                    pred = predictor.predict_rows(feats[[k for k, _ in idx]], np.stack([P.to_vector(pairs[i].params) for _, i in idx]))
+                    pred = predictor.predict_rows(feats[[k for k, _ in idx]], np.stack([param_space.to_vector(pairs[i].params) for _, i in idx]))
                     for (_, i), v in zip(idx, pred):
                         writer.put(i, result_row(pairs[i], predicted_ssim=float(v)))
                     counts["predicted"] += len(idx)

@@ -35,12 +35,13 @@ THRESHOLDS = {
 class TrainingResults:
     final_train_loss: float
     final_val_loss: float
-    best_val_loss: float
+    kept_val_loss: float  # of the kept model (see kept_by)
     final_val_correlation: float
-    best_val_correlation: float
+    kept_val_correlation: float
     epochs_trained: int
     early_stopped: bool
-    best_epoch: int
+    kept_epoch: int
+    kept_by: str  # the rule that kept the model: "last epoch" or the best validation r under early stopping
     total_training_time_minutes: float
     converged: bool
     peak_memory_mb: float
@@ -58,7 +59,7 @@ class TrainingResults:
     analysis: dict = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        from svgq_jax.data.dataset import write_json
+        from svgq_jax.files import write_json
 
         write_json(Path(path), asdict(self))
 

@@ -19,19 +19,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 
 
 def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
     """The six families of `imagestats` (stats follow the 2048 ResNet features)."""
-    from svgq_jax.data import imagestats as S  # the model itself needs only the tables
+    from svgq_jax.data import imagestats  # the model itself needs only the tables
     from svgq_jax.data.features import FEATURE_DIM
 
-    col = lambda name: FEATURE_DIM + S.NAMES.index(name)
-    par = P.PARAM_NAMES.index
+    col = lambda name: FEATURE_DIM + imagestats.NAMES.index(name)
+    par = param_space.PARAM_NAMES.index
     # knots: color_precision 1..8; log2(layer_difference) 1..6 = steps of 2..64;
     # log2(filter_speckle) 1..4 = areas of 4..256 pixels (fs²)
-    assert S.STEP_THRESHOLDS == (2, 4, 8, 16, 32, 64) and S.REGION_AREAS == (4, 16, 64, 256)
+    assert imagestats.STEP_THRESHOLDS == (2, 4, 8, 16, 32, 64) and imagestats.REGION_AREAS == (4, 16, 64, 256)
     return (
         (par("color_precision"), col("quant_rmse_p1"), 8, False),
         (par("color_precision"), col("log_colours_p1"), 8, False),

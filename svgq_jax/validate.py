@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from svgq_jax import baselines
-from svgq_jax.data.dataset import Dataset, load_dataset, write_atomic, write_json
+from svgq_jax.data.dataset import Dataset, load_dataset
+from svgq_jax.files import write_atomic, write_json
 from svgq_jax.data.splits import Split, kfold_images
 from svgq_jax.errors import InputError
 from svgq_jax.metrics import compute_metrics, ranking_metrics, readiness, readiness_lines
@@ -37,19 +38,19 @@ class RunData:
 
     @property
     def with_stats(self) -> bool:
-        return self.cfg.input_features == "resnet+stats"
+        return self.cfg.with_stats
 
     def rows(self, part: str) -> np.ndarray:
         return self.split.rows(self.ds.image_index, part)
 
 
 def load_run(run_dir: str | Path) -> RunData:
-    from svgq_jax import config as C
+    from svgq_jax import config
 
     run = Path(run_dir)
     if not (run / "results.json").is_file():
         raise InputError(f"{run}: no finished training run (results.json missing)")
-    cfg = C.make_config(json.loads((run / "config.json").read_text()))
+    cfg = config.make_config(json.loads((run / "config.json").read_text()))
     data = json.loads((run / "data.json").read_text())
     ds = load_dataset(data["path"], min_examples=1)
     if ds.metadata["backbone"]["sha256"] != data["backbone"]["sha256"]:
@@ -63,9 +64,9 @@ def predictor(run: Path):
     import jax
     from flax import nnx
 
-    from svgq_jax.train import restore_best_model
+    from svgq_jax.checkpoints import restore_kept_model
 
-    graphdef, state = nnx.split(restore_best_model(run))
+    graphdef, state = nnx.split(restore_kept_model(run))
     fn = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
     return lambda X: np.concatenate([np.asarray(fn(state, X[i : i + 8192])) for i in range(0, len(X), 8192)]) if len(X) else np.zeros(0)
 
@@ -103,9 +104,9 @@ def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: b
         arrays = prepare_arrays(rd.ds, split, cfg)
         t = time.perf_counter()
         f = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
-        pred = f.steps.predict(f.best_state, arrays.X[arrays.rows["val"]])
+        pred = f.steps.predict(f.kept_state, arrays.X[arrays.rows["val"]])
         m = compute_metrics(arrays.y[arrays.rows["val"]], pred)
-        results.append({"fold": k + 1, "images": int(len(held)), "best_pearson": float(f.best["pearson"]), "best_epoch": int(f.best["epoch"]),
+        results.append({"fold": k + 1, "images": int(len(held)), "best_pearson": float(f.kept["pearson"]), "best_epoch": int(f.kept["epoch"]),
                         "final_pearson": f.history[-1].val_pearson, "rmse": m.rmse, "epochs": len(f.history), "seconds": time.perf_counter() - t})
         if not quiet:
             print(f"CV fold {k + 1}/{folds}: best r {results[-1]['best_pearson']:.4f} (epoch {results[-1]['best_epoch']}), "
@@ -249,11 +250,6 @@ def _plots(rd: RunData, r: dict, test_pred: np.ndarray) -> None:
     ax[1].set(title="RMSE (lower is better)")
     fig.savefig(out / "baselines.png", dpi=90, bbox_inches="tight")
     plt.close(fig)
-
-
-def run_stage(run_dir: str | Path, quiet: bool = False) -> dict:
-    """The main job's validation step."""
-    return validate_run(run_dir, quiet=quiet)
 
 
 def main(argv=None) -> int:

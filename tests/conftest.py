@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from svgq_jax import config
+from svgq_jax.configs.default import TrainConfig
+
 REPO = Path(__file__).resolve().parents[1]
 REAL_LOGOS = REPO.parent / "shared" / "real-logos"
 
@@ -22,6 +25,37 @@ def run_cli(*args, cwd=None, env=None, timeout=600) -> subprocess.CompletedProce
         [sys.executable, "-m", *map(str, args)], cwd=cwd or REPO, env=full_env,
         capture_output=True, text=True, timeout=timeout,
     )
+
+
+# `python -m MODULE` -> the function its __main__ block hands to svgq_jax.cli.main
+ENTRY_POINTS = {
+    "svgq_jax.train": "svgq_jax.pipeline:main",
+    "svgq_jax.data": "svgq_jax.data.__main__:run",
+    "svgq_jax.validate": "svgq_jax.validate:main",
+    "svgq_jax.export": "svgq_jax.export:main",
+    "svgq_jax.predict": "svgq_jax.predict:main",
+    "svgq_jax.optimize": "svgq_jax.optimize:main",
+}
+
+
+def call_main(module: str, *args) -> subprocess.CompletedProcess:
+    """`python -m <module> <args>` run in this process, through the same command-line layer
+    (exit code, one-line errors), for the cases beside each command's one subprocess test."""
+    import contextlib
+    import importlib
+    import io
+
+    from svgq_jax import cli
+
+    name, _, attr = ENTRY_POINTS[module].partition(":")
+    fn = getattr(importlib.import_module(name), attr)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            cli.main(fn, [str(a) for a in args])
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return subprocess.CompletedProcess([module, *map(str, args)], code, out.getvalue(), err.getvalue())
 
 
 def draw_test_logo(seed: int, size=(256, 256), mode="RGB") -> Image.Image:
@@ -54,17 +88,24 @@ def logo_folder(tmp_path_factory) -> Path:
     return root
 
 
-# A tiny training configuration: small model, few epochs; every field is a real config field.
-TINY = dict(
-    epochs=3, batch_size=16, hidden_dims=(32, 16, 8), dropout=(0.1, 0.1, 0.1), min_examples=50,
-    checkpoint_freq=1, warmup_epochs=1, plot_every=1, early_stopping_patience=20, ensemble=2, selected_stats=True,
-)
+# What the tests train: svgq_jax/configs/tiny.py (`--config tiny`).
+TINY = config.named("tiny")
+
+
+def tiny(**over) -> TrainConfig:
+    """The tiny config with some fields changed (validated like any config)."""
+    return config.make_config(over, base=TINY)
+
+
+def tiny_json(**over) -> dict:
+    """tiny(**over) as the JSON a run saves (for subprocesses and notebooks)."""
+    return config.to_dict(tiny(**over))
 
 
 def tiny_flags(**over) -> list[str]:
-    """TINY (plus overrides) as command-line flags."""
-    out = []
-    for k, v in {**TINY, **over}.items():
+    """`--config tiny` plus overrides as command-line flags."""
+    out = ["--config", "tiny"]
+    for k, v in over.items():
         flag = "--" + k.replace("_", "-")
         if isinstance(v, bool):
             out.append(flag if v else "--no-" + flag[2:])
@@ -85,23 +126,24 @@ def tiny_dataset(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_run(tiny_dataset, tmp_path_factory) -> Path:
-    """A finished TINY training run on tiny_dataset (validation and export are left to the tests)."""
-    from svgq_jax import config as C
+    """A finished tiny-config training run on tiny_dataset (validation and export are left to the tests)."""
     from svgq_jax.train import train_and_evaluate
 
     run = tmp_path_factory.mktemp("runs") / "run"
-    train_and_evaluate(C.make_config(TINY), tiny_dataset, run, quiet=True)
+    train_and_evaluate(TINY, tiny_dataset, run, quiet=True)
     return run
 
 
 @pytest.fixture(scope="session")
 def tiny_bundle(tiny_run, tmp_path_factory) -> Path:
-    """RUN/export of a copy of tiny_run (exported once per session)."""
+    """RUN/export of a copy of tiny_run, validated (without cross-validation) and exported once per session."""
     import shutil
 
     from svgq_jax.export import export_run
+    from svgq_jax.validate import validate_run
 
     run = tmp_path_factory.mktemp("bundle") / "run"
     shutil.copytree(tiny_run, run)
+    validate_run(run, cv_folds=0, quiet=True)
     export_run(run, quiet=True)
     return run / "export"

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.model import ModelConfig, create_model
 from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, torch_to_flax
 from torch_bridge.module import from_config
@@ -16,7 +16,7 @@ def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members
 
     cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm,
                       input_clip=input_clip, members=members, selections=selections,
-                      log_params=P.log_pairs() if selections else ())  # the statistics model's extra inputs
+                      log_params=param_space.log_pairs() if selections else ())  # the statistics model's extra inputs
     rng = np.random.default_rng(seed)
     n = cfg.n_standardised
     m = create_model(cfg, rng.normal(size=n), rng.uniform(0.5, 2, size=n), seed)

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import REPO
 from svgq_jax.data.build import BuildConfig, build_dataset
-from svgq_jax.data.dataset import load_dataset, save_npz
+from svgq_jax.data.dataset import load_dataset
+from svgq_jax.files import save_npz
 from svgq_jax.data.logos import LOGO_TYPES
 from svgq_jax.errors import InputError
 
@@ -65,6 +66,7 @@ def test_rerun_of_finished_build_does_nothing(small):
     assert (small / "metadata.json").stat().st_mtime_ns == before
 
 
+@pytest.mark.slow
 def test_resume_after_kill_gives_the_same_dataset(tmp_path):
     args = ["--logos", "procedural:16", "--params-per-logo", "6", "--workers", "2", "--quiet"]
     cmd = [sys.executable, "-m", "svgq_jax.data", "build", "--out", str(tmp_path / "killed"), *args]

@@ -2,13 +2,13 @@ import json
 
 import pytest
 
-from conftest import REAL_LOGOS, draw_test_logo, run_cli
-from svgq_jax import params as P
+from conftest import REAL_LOGOS, call_main, draw_test_logo, run_cli
+from svgq_jax import params as param_space
 
 
 def test_help_explains_each_command():
     for args in ([], ["build"], ["measure"], ["info"]):
-        r = run_cli("svgq_jax.data", *args, "--help")
+        r = call_main("svgq_jax.data", *args, "--help")
         assert r.returncode == 0 and "usage:" in r.stdout
     assert "resume" in run_cli("svgq_jax.data", "build", "--help").stdout
 
@@ -20,7 +20,7 @@ def test_bad_build_input_is_one_line_exit_2(tmp_path):
         (["--params-per-logo", "0"], "at least 1"),
         (["--backbone-weights", str(tmp_path / "w.pth")], "does not exist"),
     ]:
-        r = run_cli("svgq_jax.data", "build", "--out", tmp_path / "ds", *args)
+        r = call_main("svgq_jax.data", "build", "--out", tmp_path / "ds", *args)
         assert r.returncode == 2, r.stderr
         last = r.stderr.strip().splitlines()[-1]
         assert last.startswith("error:") and words in last and "Traceback" not in r.stderr
@@ -31,7 +31,7 @@ def test_measure_keeps_fields_and_marks_bad_lines(tmp_path):
     (tmp_path / "sub").mkdir()
     draw_test_logo(1, size=(200, 100)).save(tmp_path / "sub" / "b.jpg")
     (tmp_path / "bad.png").write_bytes(b"junk")
-    good = P.VTRACER_DEFAULTS
+    good = param_space.VTRACER_DEFAULTS
     lines = [
         {"image": "a.png", "params": good, "tag": 1},
         {"image": "sub/b.jpg", "params": {**good, "color_precision": 2}, "tag": 2},
@@ -58,7 +58,7 @@ def test_measure_keeps_fields_and_marks_bad_lines(tmp_path):
 
 def test_measure_resumes_from_a_partial_output(tmp_path):
     draw_test_logo(2).save(tmp_path / "a.png")
-    rows = [{"image": "a.png", "params": {**P.VTRACER_DEFAULTS, "path_precision": k}} for k in range(1, 5)]
+    rows = [{"image": "a.png", "params": {**param_space.VTRACER_DEFAULTS, "path_precision": k}} for k in range(1, 5)]
     (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     # a previous run finished the first two lines, with a recognisable marker value
     (tmp_path / "o.jsonl.partial").write_text("".join(json.dumps({**r, "ssim": -7.0}) + "\n" for r in rows[:2]))
@@ -69,19 +69,19 @@ def test_measure_resumes_from_a_partial_output(tmp_path):
 
 
 def test_measure_missing_pairs_file(tmp_path):
-    r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "none.jsonl", "--out", tmp_path / "o.jsonl")
+    r = call_main("svgq_jax.data", "measure", "--pairs", tmp_path / "none.jsonl", "--out", tmp_path / "o.jsonl")
     assert r.returncode == 2 and r.stderr.strip().startswith("error:") and len(r.stderr.strip().splitlines()) == 1
 
 
 def test_info_reports_a_dataset(tmp_path):
     out = tmp_path / "ds"
-    r = run_cli("svgq_jax.data", "build", "--out", out, "--logos", "procedural:5", "--params-per-logo", "2", "--quiet")
+    r = call_main("svgq_jax.data", "build", "--out", out, "--logos", "procedural:5", "--params-per-logo", "2", "--quiet")
     assert r.returncode == 0, r.stderr
-    info = json.loads(run_cli("svgq_jax.data", "info", out, "--json").stdout)
+    info = json.loads(call_main("svgq_jax.data", "info", out, "--json").stdout)
     assert info["metadata"]["counts"]["images"] == 5 and info["report"]["examples"] + info["report"]["failures"] == 10
     text = run_cli("svgq_jax.data", "info", out).stdout
     assert "resnet50-random-seed0" in text and "SSIM mean" in text
-    r = run_cli("svgq_jax.data", "info", tmp_path)
+    r = call_main("svgq_jax.data", "info", tmp_path)
     assert r.returncode == 2 and "not a finished dataset" in r.stderr
 
 
@@ -97,7 +97,7 @@ def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
     from skimage.metrics import structural_similarity
 
     files = sorted(REAL_LOGOS.glob("*.png"))[5::37]
-    rows = [{"image": str(f), "params": P.from_vector(P.sample(2, i)[k])} for i, f in enumerate(files) for k in range(2)]
+    rows = [{"image": str(f), "params": param_space.from_vector(param_space.sample(2, i)[k])} for i, f in enumerate(files) for k in range(2)]
     (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl", "--quiet")
     assert r.returncode == 0, r.stderr

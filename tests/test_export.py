@@ -7,9 +7,10 @@ import onnx
 import pytest
 import torch
 
-from conftest import REPO, TINY, run_cli
+from conftest import REPO, run_cli, tiny
 from svgq_jax.data.imagestats import N_STATS
-from svgq_jax.export import FILES, export_run
+from svgq_jax.bundle import FILES
+from svgq_jax.export import export_run
 
 
 @pytest.fixture(scope="module")
@@ -41,19 +42,19 @@ def test_parity_within_tolerance_in_fresh_processes(bundle):
     assert "| onnx | dataset | 1024 |" in (bundle[0] / "report.md").read_text()
 
 
-def test_runner_loads_without_jax(bundle, tmp_path):
+def test_runner_loads_every_format_without_jax(bundle, tmp_path):
     out, _ = bundle
     x = np.random.default_rng(0).normal(size=(5, 2048 + N_STATS + 8)).astype(np.float32)
     np.savez(tmp_path / "in.npz", x=x)
-    results = {}
-    for fmt, name in FILES.items():
-        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", fmt, str(out / name), str(tmp_path / "in.npz"), str(tmp_path / f"{fmt}.npz")],
-                           cwd=REPO, capture_output=True, text=True)
-        assert r.returncode == 0, r.stderr[-500:]
-        assert json.loads(r.stdout.strip().splitlines()[-1])["jax_imported"] is False
-        results[fmt] = np.load(tmp_path / f"{fmt}.npz")["x"]
-    for fmt, y in results.items():
-        np.testing.assert_allclose(y, results["onnx"], atol=1e-5)
+    specs = [f"{fmt}={out / name}" for fmt, name in FILES.items()]
+    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), *specs],
+                       cwd=REPO, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-500:]
+    info = json.loads(r.stdout.strip().splitlines()[-1])
+    assert info["jax_imported"] is False and info["formats"] == list(FILES)
+    results = np.load(tmp_path / "o.npz")
+    for fmt in FILES:
+        np.testing.assert_allclose(results[f"{fmt}.x"], results["onnx.x"], atol=1e-5)
 
 
 def test_tampered_state_dict_is_refused(bundle, tmp_path):
@@ -63,7 +64,7 @@ def test_tampered_state_dict_is_refused(bundle, tmp_path):
     del full["state_dict"][key]
     torch.save(full, tmp_path / "bad.pth")
     np.savez(tmp_path / "in.npz", x=np.zeros((1, 2048 + N_STATS + 8), np.float32))
-    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", "full", str(tmp_path / "bad.pth"), str(tmp_path / "in.npz"), str(tmp_path / "o.npz")],
+    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), f"full={tmp_path / 'bad.pth'}"],
                        cwd=REPO, capture_output=True, text=True)
     assert r.returncode != 0 and key in r.stderr
 
@@ -73,11 +74,19 @@ def test_export_cli_needs_a_finished_run(tmp_path):
     assert r.returncode == 2 and "no finished training run" in r.stderr
 
 
+def test_export_records_the_validation_verdict(bundle):
+    out, meta = bundle
+    validation = json.loads((out.parent / "validation.json").read_text())
+    assert meta["readiness"]["verdict"] == validation["readiness"]["verdict"]
+    assert meta["validation"] == validation["summary"]
+    assert "## Readiness" in (out / "report.md").read_text()
+
+
+@pytest.mark.slow
 def test_bf16_run_reports_its_fp32_cast(tiny_dataset, tmp_path):
-    from svgq_jax import config as C
     from svgq_jax.train import train_and_evaluate
 
-    train_and_evaluate(C.make_config({**TINY, "epochs": 1, "precision": "bf16"}), tiny_dataset, tmp_path / "r", quiet=True)
+    train_and_evaluate(tiny(epochs=1, precision="bf16"), tiny_dataset, tmp_path / "r", quiet=True)
     meta = export_run(tmp_path / "r", quiet=True)
     b = meta["parity"]["bf16"]
     assert b is not None and b["ok"] and 0 < b["max_abs_diff"] <= b["tolerance"]

@@ -1,11 +1,11 @@
 import numpy as np
 
-from svgq_jax.data import imagestats as S
+from svgq_jax.data import imagestats
 from svgq_jax.data.ssim import ssim
 
 
 def _stat(stats, name):
-    return float(stats[S.NAMES.index(name)])
+    return float(stats[imagestats.NAMES.index(name)])
 
 
 def _light_mark() -> np.ndarray:
@@ -17,8 +17,8 @@ def _light_mark() -> np.ndarray:
 
 
 def test_quantisation_ssim_sees_a_mark_merge_into_the_background():
-    stats = S.image_stats(_light_mark())
-    assert stats.shape == (S.N_STATS,) and np.isfinite(stats).all()
+    stats = imagestats.image_stats(_light_mark())
+    assert stats.shape == (imagestats.N_STATS,) and np.isfinite(stats).all()
     assert _stat(stats, "quant_ssim_p1") < 0.9  # the disc and the white share a 1-bit bin
     assert _stat(stats, "quant_ssim_p2") < 0.9  # and at 2 bits (200 >> 6 == 255 >> 6)
     assert _stat(stats, "quant_ssim_p3") == 1.0 and _stat(stats, "quant_ssim_p8") == 1.0
@@ -26,9 +26,9 @@ def test_quantisation_ssim_sees_a_mark_merge_into_the_background():
 
 def test_quantisation_ssim_is_the_ssim_of_the_bin_mean_image():
     a = np.random.default_rng(0).integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
-    stats = S.image_stats(a)
+    stats = imagestats.image_stats(a)
     p = 3
-    codes = S._codes(a >> (8 - p))
+    codes = imagestats._codes(a >> (8 - p))
     q = np.empty(a.shape, np.float64)
     for c in np.unique(codes):
         q[codes == c] = a[codes == c].mean(axis=0)
@@ -39,16 +39,16 @@ def test_trace_ssim_is_the_label_at_vtracer_defaults():
     """Each trace_ssim_p is the real label (VTracer -> resvg -> SSIM) at the defaults with that precision."""
     from PIL import Image
 
-    from svgq_jax import params as P
+    from svgq_jax import params as param_space
     from svgq_jax.data.images import png_bytes
     from svgq_jax.data.ssim import Reference
     from svgq_jax.data.tracing import label
 
     a = _light_mark().repeat(2, axis=0).repeat(2, axis=1)  # the canvas size labels are rendered at
     a[40:100, 140:220] = (30, 90, 200)  # a second, saturated mark
-    stats = S.image_stats(a)
+    stats = imagestats.image_stats(a)
     png, ref = png_bytes(Image.fromarray(a)), Reference.of(a)
     for p in (1, 5, 8):
-        want = label(png, ref, {**P.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
+        want = label(png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
         assert abs(_stat(stats, f"trace_ssim_p{p}") - want) < 1e-6  # stored as float32
     assert _stat(stats, "trace_ssim_p1") < _stat(stats, "trace_ssim_p8") - 0.05  # the grey disc merges at 1 bit

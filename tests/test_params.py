@@ -3,21 +3,21 @@ import math
 import numpy as np
 import pytest
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.errors import InputError
 
 
 def good():
-    return dict(P.VTRACER_DEFAULTS)
+    return dict(param_space.VTRACER_DEFAULTS)
 
 
 def test_defaults_match_vtracer_and_validate():
-    assert P.VTRACER_DEFAULTS == {
+    assert param_space.VTRACER_DEFAULTS == {
         "color_precision": 6, "layer_difference": 16, "corner_threshold": 60, "length_threshold": 4.0,
         "max_iterations": 10, "splice_threshold": 45, "filter_speckle": 4, "path_precision": 8,
     }
-    assert P.validate(good()) == good()
-    assert P.PARAM_NAMES[0] == "color_precision" and P.PARAM_NAMES[-1] == "path_precision"
+    assert param_space.validate(good()) == good()
+    assert param_space.PARAM_NAMES[0] == "color_precision" and param_space.PARAM_NAMES[-1] == "path_precision"
 
 
 @pytest.mark.parametrize(
@@ -38,7 +38,7 @@ def test_bad_values_name_the_parameter(change, words):
     p = good()
     p.update(change)
     with pytest.raises(InputError) as e:
-        P.validate(p)
+        param_space.validate(p)
     for w in words:
         assert w in str(e.value)
 
@@ -47,44 +47,44 @@ def test_missing_parameter_and_non_mapping():
     p = good()
     del p["splice_threshold"]
     with pytest.raises(InputError, match="missing parameter splice_threshold"):
-        P.validate(p)
+        param_space.validate(p)
     with pytest.raises(InputError, match="object of 8 named values"):
-        P.validate([1, 2, 3])
+        param_space.validate([1, 2, 3])
 
 
 def test_integral_float_is_accepted_as_int():
     p = good()
     p["color_precision"] = 6.0
-    assert P.validate(p)["color_precision"] == 6 and isinstance(P.validate(p)["color_precision"], int)
+    assert param_space.validate(p)["color_precision"] == 6 and isinstance(param_space.validate(p)["color_precision"], int)
 
 
 def test_scale_maps_table_to_unit_interval():
-    lo = np.array([p.low for p in P.PARAMS])
-    hi = np.array([p.high for p in P.PARAMS])
-    np.testing.assert_allclose(P.scale(lo), 0.0)
-    np.testing.assert_allclose(P.scale(hi), 1.0)
-    np.testing.assert_allclose(P.unscale(P.scale(P.defaults_vector())), P.defaults_vector(), atol=1e-5)
+    lo = np.array([p.low for p in param_space.PARAMS])
+    hi = np.array([p.high for p in param_space.PARAMS])
+    np.testing.assert_allclose(param_space.scale(lo), 0.0)
+    np.testing.assert_allclose(param_space.scale(hi), 1.0)
+    np.testing.assert_allclose(param_space.unscale(param_space.scale(param_space.defaults_vector())), param_space.defaults_vector(), atol=1e-5)
 
 
 def test_log2_params_reads_the_multiplicative_parameters_on_a_log_axis():
     import jax.numpy as jnp
 
-    pairs = P.log_pairs()
-    assert [P.PARAM_NAMES[i] for i, _ in pairs] == [name for name, _ in P.LOG_SCALED]
-    rows = np.concatenate([np.stack([P.LOW, P.HIGH]), P.sample(50, 0)])
-    out = P.log2_params(rows, pairs)
+    pairs = param_space.log_pairs()
+    assert [param_space.PARAM_NAMES[i] for i, _ in pairs] == [name for name, _ in param_space.LOG_SCALED]
+    rows = np.concatenate([np.stack([param_space.LOW, param_space.HIGH]), param_space.sample(50, 0)])
+    out = param_space.log2_params(rows, pairs)
     for k, (i, offset) in enumerate(pairs):
         np.testing.assert_allclose(2.0 ** out[:, k] - offset, rows[:, i], rtol=1e-5, atol=1e-4)
     assert np.isfinite(out).all()  # filter_speckle and the thresholds reach 0
-    np.testing.assert_allclose(np.asarray(P.log2_params(jnp.asarray(rows), pairs, xp=jnp)), out, atol=1e-6)
+    np.testing.assert_allclose(np.asarray(param_space.log2_params(jnp.asarray(rows), pairs, xp=jnp)), out, atol=1e-6)
 
 
 def test_sample_is_seeded_in_range_and_even():
-    a, b = P.sample(200, 7), P.sample(200, 7)
+    a, b = param_space.sample(200, 7), param_space.sample(200, 7)
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, P.sample(200, 8))
-    P.validate_matrix(a)  # every row legal
-    for j, p in enumerate(P.PARAMS):
+    assert not np.array_equal(a, param_space.sample(200, 8))
+    param_space.validate_matrix(a)  # every row legal
+    for j, p in enumerate(param_space.PARAMS):
         if p.kind is int:
             values, counts = np.unique(a[:, j], return_counts=True)
             n_values = int(p.high - p.low + 1)
@@ -98,17 +98,17 @@ def test_sample_is_seeded_in_range_and_even():
 
 
 def test_param_sets_start_with_defaults():
-    sets = P.param_sets_for_image(5, [0, 123])
+    sets = param_space.param_sets_for_image(5, [0, 123])
     assert sets.shape == (5, 8)
-    np.testing.assert_array_equal(sets[0], P.defaults_vector())
+    np.testing.assert_array_equal(sets[0], param_space.defaults_vector())
     with pytest.raises(InputError):
-        P.param_sets_for_image(0, 1)
+        param_space.param_sets_for_image(0, 1)
 
 
 def test_validate_matrix_rejects_bad_rows():
-    m = np.stack([P.defaults_vector()] * 3)
+    m = np.stack([param_space.defaults_vector()] * 3)
     m[2, 6] = 17
     with pytest.raises(InputError, match="row 2: parameter filter_speckle"):
-        P.validate_matrix(m)
+        param_space.validate_matrix(m)
     with pytest.raises(InputError, match=r"\[N, 8\]"):
-        P.validate_matrix(np.zeros((3, 7)))
+        param_space.validate_matrix(np.zeros((3, 7)))

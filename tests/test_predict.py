@@ -6,8 +6,8 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO, draw_test_logo, run_cli
-from svgq_jax import params as P
+from conftest import REPO, call_main, draw_test_logo, run_cli
+from svgq_jax import params as param_space
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.errors import InputError
 from svgq_jax.predict import QualityPredictor
@@ -19,38 +19,38 @@ def predictor(tiny_bundle):
 
 
 def test_predict_matches_the_trained_model(predictor, tiny_dataset, tiny_run):
-    from svgq_jax.train import restore_best_model
+    from svgq_jax.checkpoints import restore_kept_model
 
     ds = load_dataset(tiny_dataset, 1)
     rows = np.flatnonzero(ds.image_index == 3)
-    model = restore_best_model(tiny_run)
+    model = restore_kept_model(tiny_run)
     want = np.asarray(model(ds.inputs(rows, with_stats=True)))[:, 0]
-    got = predictor.predict_batch([ds.image_path(3)] * len(rows), [P.from_vector(v) for v in ds.params[rows]])
+    got = predictor.predict_batch([ds.image_path(3)] * len(rows), [param_space.from_vector(v) for v in ds.params[rows]])
     np.testing.assert_allclose(got, want, atol=1e-4)
-    one = predictor.predict(ds.image_path(3), P.from_vector(ds.params[rows[0]]))
+    one = predictor.predict(ds.image_path(3), param_space.from_vector(ds.params[rows[0]]))
     assert isinstance(one, float) and abs(one - want[0]) < 1e-4
 
 
 def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
     img = draw_test_logo(5)
     img.save(tmp_path / "x.png")
-    a = predictor.predict(tmp_path / "x.png", P.VTRACER_DEFAULTS)
-    assert a == pytest.approx(predictor.predict(img, P.VTRACER_DEFAULTS), abs=1e-6)
-    assert a == pytest.approx(predictor.predict(np.asarray(img), P.VTRACER_DEFAULTS), abs=1e-6)
+    a = predictor.predict(tmp_path / "x.png", param_space.VTRACER_DEFAULTS)
+    assert a == pytest.approx(predictor.predict(img, param_space.VTRACER_DEFAULTS), abs=1e-6)
+    assert a == pytest.approx(predictor.predict(np.asarray(img), param_space.VTRACER_DEFAULTS), abs=1e-6)
     assert 0 <= a <= 1
     with pytest.raises(InputError, match="color_precision"):
-        predictor.predict(img, {**P.VTRACER_DEFAULTS, "color_precision": 0})
+        predictor.predict(img, {**param_space.VTRACER_DEFAULTS, "color_precision": 0})
     with pytest.raises(InputError, match="missing parameter"):
         predictor.predict(img, {"color_precision": 3})
     with pytest.raises(InputError, match="not a readable image"):
         (tmp_path / "bad.png").write_bytes(b"nope")
-        predictor.predict(tmp_path / "bad.png", P.VTRACER_DEFAULTS)
+        predictor.predict(tmp_path / "bad.png", param_space.VTRACER_DEFAULTS)
 
 
 def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
     draw_test_logo(1).save(tmp_path / "x.png")
     code = (f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
-            f"from svgq_jax import params as P; v = p.predict({str(tmp_path / 'x.png')!r}, P.VTRACER_DEFAULTS); "
+            f"from svgq_jax import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, param_space.VTRACER_DEFAULTS); "
             "print(v, 'jax' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-800:]
@@ -62,7 +62,7 @@ def test_predict_cli_marks_bad_lines(tiny_bundle, tmp_path):
     draw_test_logo(0).save(tmp_path / "a.png")
     draw_test_logo(1).save(tmp_path / "b.png")
     (tmp_path / "junk.png").write_bytes(b"junk")
-    good = P.VTRACER_DEFAULTS
+    good = param_space.VTRACER_DEFAULTS
     lines = [
         {"image": "a.png", "params": good, "id": 1},
         {"image": "b.png", "params": {**good, "filter_speckle": 0}, "id": 2},
@@ -110,11 +110,11 @@ def _broken_bundles(tiny_bundle, tmp_path):
 
 def test_bad_bundles_are_one_line_exit_2(tiny_bundle, tmp_path):
     draw_test_logo(0).save(tmp_path / "a.png")
-    (tmp_path / "p.jsonl").write_text(json.dumps({"image": "a.png", "params": P.VTRACER_DEFAULTS}) + "\n")
+    (tmp_path / "p.jsonl").write_text(json.dumps({"image": "a.png", "params": param_space.VTRACER_DEFAULTS}) + "\n")
     for name, (bundle, words) in _broken_bundles(tiny_bundle, tmp_path).items():
         for args in (["svgq_jax.predict", "--model", bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl"],
                      ["svgq_jax.optimize", "--model", bundle, tmp_path / "a.png", "--verify", "0"]):
-            r = run_cli(*args)
+            r = (run_cli if name == "other" else call_main)(*args)  # one real subprocess per command
             assert r.returncode == 2, (name, r.stderr[-500:])
             last = r.stderr.strip().splitlines()[-1]
             assert words in last and "Traceback" not in r.stderr, (name, last)
@@ -131,13 +131,13 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     draw_test_logo(3).save(folder / "one.png")
     draw_test_logo(4, size=(120, 60)).save(folder / "sub" / "two.jpg")
     (folder / "broken.png").write_bytes(b"junk")
-    r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, folder, "--budget", "256", "--verify", "1", "--json", "--out", tmp_path / "svgs")
+    r = call_main("svgq_jax.optimize", "--model", tiny_bundle, folder, "--budget", "256", "--verify", "1", "--json", "--out", tmp_path / "svgs")
     assert r.returncode == 0, r.stderr[-800:]
     doc = json.loads(r.stdout)
     assert len(doc["results"]) == 2 and len(doc["failures"]) == 1 and "broken.png" in doc["failures"][0]["image"]
     for res in doc["results"]:
         assert res["best"]["actual"] is not None and res["defaults"]["actual"] is not None
-        assert P.validate(res["best"]["params"])
+        assert param_space.validate(res["best"]["params"])
     assert (tmp_path / "svgs" / "one.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.svg").is_file()
 
 
@@ -150,15 +150,15 @@ def test_optimize_bad_input(tiny_bundle, tmp_path):
         ([tmp_path / "logo.png", "--fix", "color_precision=12"], "color_precision"),
         ([tmp_path / "logo.png", "--fix", "colour=3"], "NAME=VALUE"),
     ):
-        r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, *args, "--budget", "64")
+        r = call_main("svgq_jax.optimize", "--model", tiny_bundle, *args, "--budget", "64")
         assert r.returncode == 2 and words in r.stderr.strip().splitlines()[-1], r.stderr[-500:]
 
 
 def test_search_respects_fixed_parameters_and_finds_the_maximum():
     from svgq_jax.optimize import search
 
-    target = P.to_vector({**P.VTRACER_DEFAULTS, "color_precision": 7, "corner_threshold": 120})
-    score = lambda v: -np.abs(P.scale(v) - P.scale(target)).sum(axis=1)  # peak at `target`
+    target = param_space.to_vector({**param_space.VTRACER_DEFAULTS, "color_precision": 7, "corner_threshold": 120})
+    score = lambda v: -np.abs(param_space.scale(v) - param_space.scale(target)).sum(axis=1)  # peak at `target`
     vectors, preds, n = search(score, 512, seed=0, fixed={7: 3.0})
     assert (vectors[:, 7] == 3).all() and n > 512
     assert np.all(np.diff(preds) <= 0)

@@ -6,7 +6,7 @@ from conftest import REAL_LOGOS, draw_test_logo
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference, ssim, ssim_to
 from svgq_jax.data.tracing import label, render, trace
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 
 
 def skimage_ssim(a, b):
@@ -29,7 +29,7 @@ def test_matches_scikit_image_on_traced_logos():
     for seed in range(3):
         img = images.to_array(draw_test_logo(seed))
         png = images.png_bytes(draw_test_logo(seed))
-        rendered = render(trace(png, P.VTRACER_DEFAULTS))
+        rendered = render(trace(png, param_space.VTRACER_DEFAULTS))
         assert abs(ssim(img, rendered) - skimage_ssim(img, rendered)) < 1e-4
 
 
@@ -61,7 +61,7 @@ def test_labels_match_reference_on_real_logos():
     for path in files:
         canon = images.load_image(path)
         png = images.png_bytes(canon)
-        params = P.from_vector(P.sample(1, len(path.name))[0])
+        params = param_space.from_vector(param_space.sample(1, len(path.name))[0])
         ours, _ = label(png, Reference.of(images.to_array(canon)), params)
         svg = vtracer.convert_raw_image_to_svg(png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **params)
         out = Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256))))

@@ -7,15 +7,15 @@ import time
 import numpy as np
 import pytest
 
-from conftest import REPO, TINY, run_cli, tiny_flags
-from svgq_jax import config as C
+from conftest import REPO, call_main, run_cli, tiny, tiny_flags, tiny_json
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.errors import InputError
-from svgq_jax.train import restore_best_model, train_and_evaluate
+from svgq_jax.checkpoints import restore_kept_model
+from svgq_jax.train import train_and_evaluate
 
 
 def cfg(**over):
-    return C.make_config({**TINY, **over})
+    return tiny(**over)
 
 
 @pytest.fixture(scope="module")
@@ -51,21 +51,21 @@ def test_restored_checkpoint_predicts_identically(trained, tiny_dataset):
     run, _ = trained
     ds = load_dataset(tiny_dataset, 1)
     saved = np.load(run / "predictions.npz")
-    model = restore_best_model(run)
+    model = restore_kept_model(run)
     x = ds.inputs(saved["test_rows"], with_stats=True)
     np.testing.assert_allclose(np.asarray(model(x))[:, 0], saved["test_pred"], rtol=0, atol=1e-6)
 
 
 def test_early_stopping(tiny_dataset, tmp_path):
     # a vanishing learning rate cannot improve validation Pearson by the required margin
-    res = train_and_evaluate(cfg(epochs=10, learning_rate=1e-9, scheduler="constant", early_stopping_patience=2), tiny_dataset, tmp_path / "r", quiet=True)
-    assert res.early_stopped and res.epochs_trained == 3 and res.best_epoch == 1
+    res = train_and_evaluate(cfg(epochs=10, learning_rate=1e-9, early_stopping_patience=2), tiny_dataset, tmp_path / "r", quiet=True)
+    assert res.early_stopped and res.epochs_trained == 3 and res.kept_epoch == 1
 
 
 def test_without_early_stopping_the_last_epoch_is_kept(tiny_dataset, tmp_path):
     # the run above, with patience 0: it trains every epoch and keeps the last, not epoch 1
-    res = train_and_evaluate(cfg(epochs=4, learning_rate=1e-9, scheduler="constant", early_stopping_patience=0), tiny_dataset, tmp_path / "r", quiet=True)
-    assert not res.early_stopped and res.epochs_trained == 4 and res.best_epoch == 4
+    res = train_and_evaluate(cfg(epochs=4, learning_rate=1e-9, early_stopping_patience=0), tiny_dataset, tmp_path / "r", quiet=True)
+    assert not res.early_stopped and res.epochs_trained == 4 and res.kept_epoch == 4
 
 
 def test_finished_run_is_not_overwritten(trained, tiny_dataset):
@@ -76,6 +76,7 @@ def test_finished_run_is_not_overwritten(trained, tiny_dataset):
         train_and_evaluate(cfg(), tiny_dataset, run, resume=True, quiet=True)
 
 
+@pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
     flags = tiny_flags(epochs=8)
     cmd = [sys.executable, "-m", "svgq_jax.train", "--data", str(tiny_dataset), "--quiet", "--no-validate", "--no-export", *flags]
@@ -105,9 +106,9 @@ def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
 FOUR_DEVICES = """
 import json, sys
 import jax
-from svgq_jax import config as C
+from svgq_jax import config
 from svgq_jax.train import train_and_evaluate
-cfg = C.make_config(json.loads(sys.argv[2]))
+cfg = config.make_config(json.loads(sys.argv[2]))
 out = {}
 for n in (1, 4):
     train_and_evaluate(cfg, sys.argv[1], f"{sys.argv[3]}/d{n}", devices=jax.devices()[:n], quiet=True)
@@ -116,9 +117,10 @@ print(json.dumps({"devices": len(jax.devices()), "runs": out}))
 """
 
 
+@pytest.mark.slow
 def test_four_cpu_devices_match_one(tiny_dataset, tmp_path):
     env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
-    tiny = {k: list(v) if isinstance(v, tuple) else v for k, v in {**TINY, "epochs": 3}.items()}
+    tiny = tiny_json(epochs=3)
     r = subprocess.run([sys.executable, "-c", FOUR_DEVICES, str(tiny_dataset), json.dumps(tiny), str(tmp_path)],
                        cwd=REPO, capture_output=True, text=True, env={**__import__("os").environ, **env}, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
@@ -133,7 +135,7 @@ def test_four_cpu_devices_match_one(tiny_dataset, tmp_path):
     "flags, words",
     [
         (["--epochs", "0"], "epochs=0"),
-        (["--optimizer", "sgdx"], "optimizer"),
+        (["--precision", "fp8"], "precision"),
         (["--dropout", "0.1,0.2"], "dropout"),
         (["--learning-rate", "abc"], "learning_rate"),
         (["--validation-split", "0.95"], "validation_split"),
@@ -141,7 +143,7 @@ def test_four_cpu_devices_match_one(tiny_dataset, tmp_path):
     ],
 )
 def test_bad_config_is_one_line_exit_2(tiny_dataset, tmp_path, flags, words):
-    r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(), *flags)
+    r = call_main("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(), *flags)
     assert r.returncode == 2, r.stderr[-500:]
     assert words in r.stderr.strip().splitlines()[-1] and "Traceback" not in r.stderr
 
@@ -149,20 +151,21 @@ def test_bad_config_is_one_line_exit_2(tiny_dataset, tmp_path, flags, words):
 def test_config_file_and_bad_files(tiny_dataset, tmp_path):
     good = tmp_path / "c.yaml"
     good.write_text("epochs: 1\nbatch_size: 16\nhidden_dims: [16, 8]\ndropout: [0.0, 0.0]\nmin_examples: 50\n")
-    r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", "--config", good, "--quiet", "--no-validate", "--no-export")
+    r = call_main("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", "--config", good, "--quiet", "--no-validate", "--no-export")
     assert r.returncode == 0, r.stderr[-800:]
     assert json.loads((tmp_path / "r" / "config.json").read_text())["hidden_dims"] == [16, 8]
     for text, words in (("{not json", "not valid JSON"), ('{"epoch": 3}', "unknown config field 'epoch'")):
         bad = tmp_path / "bad.json"
         bad.write_text(text)
-        r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r2", "--config", bad)
+        r = call_main("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r2", "--config", bad)
         assert r.returncode == 2 and words in r.stderr
 
 
 def test_too_small_or_missing_dataset(tiny_dataset, tmp_path):
+    # the train command's subprocess test: exit code 2 and one line, no traceback
     r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(min_examples=100000))
-    assert r.returncode == 2 and "training needs at least 100000" in r.stderr
-    r = run_cli("svgq_jax.train", "--data", tmp_path / "none", "--out", tmp_path / "r")
+    assert r.returncode == 2 and "training needs at least 100000" in r.stderr.strip().splitlines()[-1] and "Traceback" not in r.stderr
+    r = call_main("svgq_jax.train", "--data", tmp_path / "none", "--out", tmp_path / "r")
     assert r.returncode == 2 and "no such directory" in r.stderr
 
 
@@ -178,7 +181,7 @@ def test_resume_refuses_a_different_config(trained, tiny_dataset, tmp_path):
 
 
 def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tiny_dataset):
-    from svgq_jax import params as P
+    from svgq_jax import params as param_space
     from svgq_jax.data.splits import split_images
     from svgq_jax.selection import default_selections
     from svgq_jax.train import model_config, prepare_arrays
@@ -186,14 +189,14 @@ def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tin
     run, _ = trained
     model = json.loads((run / "model.json").read_text())
     assert [tuple(s) for s in model["selections"]] == list(default_selections())
-    assert [tuple(p) for p in model["log_params"]] == list(P.log_pairs())
+    assert [tuple(p) for p in model["log_params"]] == list(param_space.log_pairs())
     ds = load_dataset(tiny_dataset, 1)
     split = split_images(ds.image_types, 0.2, 0.1, 0)
     arrays = prepare_arrays(ds, split, cfg())
     # the log2 parameters are standardised by the training examples' own mean and std
-    logs = P.log2_params(arrays.X[arrays.rows["train"], -P.N_PARAMS:], P.log_pairs())
-    np.testing.assert_allclose(arrays.feature_mean[-len(P.LOG_SCALED):], logs.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(arrays.feature_std[-len(P.LOG_SCALED):], logs.std(0), rtol=1e-4)
+    logs = param_space.log2_params(arrays.X[arrays.rows["train"], -param_space.N_PARAMS:], param_space.log_pairs())
+    np.testing.assert_allclose(arrays.feature_mean[-len(param_space.LOG_SCALED):], logs.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(arrays.feature_std[-len(param_space.LOG_SCALED):], logs.std(0), rtol=1e-4)
     seed_cfg = cfg(input_features="resnet")
     arrays = prepare_arrays(ds, split, seed_cfg)
     mcfg = model_config(seed_cfg, arrays)

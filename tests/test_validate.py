@@ -4,7 +4,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import run_cli
+from conftest import call_main, run_cli
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.validate import validate_run
 
@@ -52,23 +52,14 @@ def test_no_image_leaks_across_splits(validated, tiny_dataset):
 
 def test_small_types_are_skipped_and_say_so(validated):
     _, r = validated
-    for t, v in r["test"]["per_type"].items():
+    for v in r["test"]["per_type"].values():
         assert ("skipped" in v) == (v.get("n", 0) < 10)
         if "skipped" in v:
             assert "< 10" in v["skipped"]
 
 
-def test_export_records_the_verdict(validated):
-    from svgq_jax.export import export_run
-
-    run, r = validated
-    meta = export_run(run, quiet=True)
-    assert meta["readiness"]["verdict"] == r["readiness"]["verdict"]
-    assert "## Readiness" in (run / "export" / "report.md").read_text()
-
-
 def test_cli_bad_input(tmp_path, tiny_run):
     r = run_cli("svgq_jax.validate", "--run", tmp_path)
     assert r.returncode == 2 and "no finished training run" in r.stderr
-    r = run_cli("svgq_jax.validate", "--run", tiny_run, "--cv-folds", "1")
+    r = call_main("svgq_jax.validate", "--run", tiny_run, "--cv-folds", "1")
     assert r.returncode == 2 and "--cv-folds" in r.stderr

@@ -22,6 +22,8 @@ from typing import Mapping
 
 import numpy as np
 
+from svgq_jax.params import N_PARAMS  # numpy only: no JAX
+
 CONSTANTS = ("feature_mean", "feature_scale", "param_low", "param_scale")
 
 
@@ -37,8 +39,8 @@ def expected_shapes(config: Mapping) -> dict[str, tuple]:
 def _member_shapes(config: Mapping) -> dict[str, tuple]:
     # features, selected statistics, log2 parameters
     n_std = int(config["n_features"]) + len(config.get("selections", ())) + len(config.get("log_params", ()))
-    dims = [n_std + 8, *config["hidden_dims"]]
-    shapes = {"feature_mean": (n_std,), "feature_scale": (n_std,), "param_low": (8,), "param_scale": (8,)}
+    dims = [n_std + N_PARAMS, *config["hidden_dims"]]
+    shapes = {"feature_mean": (n_std,), "feature_scale": (n_std,), "param_low": (N_PARAMS,), "param_scale": (N_PARAMS,)}
     for i, (a, b) in enumerate(zip(dims[:-1], dims[1:])):
         shapes[f"hidden/{i}/kernel"] = (a, b)
         shapes[f"hidden/{i}/bias"] = (b,)

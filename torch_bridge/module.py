@@ -15,7 +15,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-N_PARAMS = 8
+from svgq_jax.params import N_PARAMS  # numpy only: no JAX
+
 
 
 class QualityPredictor(nn.Module):

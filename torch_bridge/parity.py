@@ -1,7 +1,7 @@
 """Parity: every exported format against the JAX fp32 reference, in fresh processes.
 
-Each exported file is loaded and run by `python -m torch_bridge.runner` in a new
-process that never imports JAX (as in a deployment), on batches of 1, 7 and 1024
+The exported files are loaded and run by `python -m torch_bridge.runner`, all in one
+new process that never imports JAX (as in a deployment), on batches of 1, 7 and 1024
 rows of random inputs and of real dataset rows. The fp32 tolerance is a max
 absolute difference of 1e-5 on the predicted SSIM.
 """
@@ -34,11 +34,11 @@ class ParityCheck:
 
 def random_inputs(feature_mean: np.ndarray, feature_std: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """Plausible raw inputs: features around the training distribution, parameters uniform in range."""
-    from svgq_jax import params as P  # numpy only
+    from svgq_jax import params as param_space  # numpy only
 
     rng = np.random.default_rng(seed)
     feats = feature_mean + feature_std * rng.normal(size=(n, len(feature_mean)))
-    params = P.unscale(rng.uniform(size=(n, P.N_PARAMS)))
+    params = param_space.unscale(rng.uniform(size=(n, param_space.N_PARAMS)))
     return np.concatenate([feats, params], axis=1).astype(np.float32)
 
 
@@ -54,18 +54,24 @@ def input_sets(random_rows: np.ndarray, dataset_rows: np.ndarray | None) -> dict
     return sets
 
 
-def run_fresh(fmt: str, path: Path, sets: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], bool]:
-    """Run one exported file over all input sets in a new process; returns outputs and whether JAX loaded."""
+def run_fresh(paths: dict[str, Path], sets: dict[str, np.ndarray]) -> tuple[dict[str, dict[str, np.ndarray]], bool]:
+    """Run exported files ({format: path}) over all input sets in one new process.
+
+    Returns {format: {set name: outputs}} and whether JAX was loaded there."""
     with tempfile.TemporaryDirectory() as tmp:
         inp, out = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
         np.savez(inp, **sets)
-        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", fmt, str(path), str(inp), str(out)],
-                           capture_output=True, text=True)
+        specs = [f"{fmt}={path}" for fmt, path in paths.items()]
+        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(inp), str(out), *specs], capture_output=True, text=True)
         if r.returncode != 0:
-            raise RuntimeError(f"{fmt} runner failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+            raise RuntimeError(f"runner failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
         info = json.loads(r.stdout.strip().splitlines()[-1])
+        outputs = {fmt: {} for fmt in paths}
         with np.load(out) as z:
-            return {k: z[k] for k in z.files}, info["jax_imported"]
+            for key in z.files:
+                fmt, _, name = key.partition(".")
+                outputs[fmt][name] = z[key]
+        return outputs, info["jax_imported"]
 
 
 def compare(fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: float = FP32_TOLERANCE) -> list[ParityCheck]:

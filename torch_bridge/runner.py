@@ -1,11 +1,12 @@
-"""Run an exported model file in this process, as a deployment would: no JAX.
+"""Run exported model files in this process, as a deployment would: no JAX.
 
-    python -m torch_bridge.runner FORMAT MODEL_FILE INPUTS.npz OUTPUTS.npz
+    python -m torch_bridge.runner INPUTS.npz OUTPUTS.npz FORMAT=MODEL_FILE [FORMAT=MODEL_FILE ...]
 
 FORMAT is one of: full (state dict .pth), traced, scripted (TorchScript .pt),
-export (torch.export .pt2), onnx (ONNX Runtime). Every array in INPUTS.npz is
-run through the model and written under the same name to OUTPUTS.npz. Prints a
-JSON line saying whether JAX was imported (it must not be).
+export (torch.export .pt2), onnx (ONNX Runtime). Every array in INPUTS.npz is run
+through every model and written to OUTPUTS.npz as "FORMAT.NAME". All formats run
+in this one process (torch is imported once). Prints a JSON line saying whether
+JAX was imported (it must not be).
 """
 
 from __future__ import annotations
@@ -51,12 +52,16 @@ def load(fmt: str, path: str):
 
 
 def main(argv: list[str]) -> None:
-    fmt, path, inputs, outputs = argv
-    fn = load(fmt, path)
+    inputs, outputs, *models = argv
     with np.load(inputs) as z:
-        out = {k: fn(z[k]) for k in z.files}
+        batches = {k: z[k] for k in z.files}
+    out = {}
+    for spec in models:
+        fmt, _, path = spec.partition("=")
+        fn = load(fmt, path)
+        out.update({f"{fmt}.{name}": fn(x) for name, x in batches.items()})
     np.savez(outputs, **out)
-    print(json.dumps({"format": fmt, "jax_imported": "jax" in sys.modules}))
+    print(json.dumps({"formats": [m.partition("=")[0] for m in models], "jax_imported": "jax" in sys.modules}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
 """The default training configuration: plain values, no logic.
 
-Mirrors the seed project's ColabTrainingConfig. Every field can be set from the
-command line (`--batch-size 256`, `--hidden-dims 512,256`) or from a JSON/YAML
-file (`--config FILE`), and the resolved config is saved with each run.
-Validation and parsing live in `svgq_jax.config`.
+`TrainConfig` holds every field with its default value; `get_config()` is the
+named config "default" (`--config default`). The other named configs derive from
+it: `seed.py` (the seed project's own design) and `tiny.py` (what the tests
+train). Every field can be set from the command line (`--batch-size 256`,
+`--hidden-dims 512,256`) or from a JSON/YAML file (`--config FILE`), and the
+resolved config is saved with each run. Validation and parsing live in
+`svgq_jax.config`.
 """
 
 from __future__ import annotations
@@ -21,12 +24,10 @@ class TrainConfig:
     batch_size: int = 128
     learning_rate: float = 0.002
     weight_decay: float = 1e-5
-    optimizer: str = "adamw"  # adamw | adam
-    scheduler: str = "warmup_cosine"  # warmup_cosine | constant
+    # AdamW with a linear warmup, then a cosine decay to learning_rate * min_lr_ratio
     warmup_epochs: int = 3
     min_lr_ratio: float = 0.01  # cosine decays to learning_rate * min_lr_ratio
     gradient_clip_val: float = 1.0  # global-norm clip; 0 disables
-    loss: str = "mse"  # mse | huber
     # stopping and checkpoints
     # epochs without a better validation Pearson r; 0: off, and the last epoch is the kept model
     # (else the best validation r); the seed's was 8
@@ -54,12 +55,21 @@ class TrainConfig:
     log_params: bool = True
     input_clip: float = 5.0  # clip standardised features to +-input_clip inside the model (0: off)
     # MLPs trained side by side on the same batches and averaged (1 = the design card's single
-    # MLP). 5 gained only ~+0.006 r at 6x the training time (the main job then took 12.8 min),
-    # unlike 5 separately trained seeds (+0.03 r; ACCURACY.md section 7).
+    # MLP). On the section-7 default, 5 gained +0.006 r at 6x the training time, a third of what
+    # 5 separately trained seeds gained (ACCURACY.md section 7); on today's default the mean of 3
+    # separate seeds gains +0.002 r (section 11).
     ensemble: int = 1
     # execution
     precision: str = "auto"  # auto (bf16 on GPU/TPU, fp32 on CPU) | fp32 | bf16
-    scan_epoch: bool = True  # lax.scan a tenth of an epoch per compiled call (bench_train: ~1.06x per-step)
     seed: int = 0
     min_examples: int = 1000  # refuse smaller datasets
     plot_every: int = 3  # epochs between plot refreshes
+
+    @property
+    def with_stats(self) -> bool:
+        """The model reads the image statistics beside the ResNet features (the seed's input does not)."""
+        return self.input_features == "resnet+stats"
+
+
+def get_config() -> TrainConfig:
+    return TrainConfig()

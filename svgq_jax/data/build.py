@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from svgq_jax import params as P
-from svgq_jax.data import dataset as D
+from svgq_jax import params as param_space
+from svgq_jax.data import dataset
+from svgq_jax.files import read_jsonl, save_npy, save_npz, write_atomic, write_json, write_jsonl
 from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.images import IMAGE_SUFFIXES
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
@@ -97,7 +98,7 @@ def _bar(cfg: BuildConfig, **kw):
 
 def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
     if (root / "images.jsonl").is_file():
-        return [ImageRecord(**r) for r in D.read_jsonl(root / "images.jsonl")]
+        return [ImageRecord(**r) for r in read_jsonl(root / "images.jsonl")]
     kind, arg = parse_logos(cfg.logos)
     skipped = []
     if kind == "procedural":
@@ -129,14 +130,14 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
             continue
         seen[image_id] = sources[key]
         rec = ImageRecord(len(records), image_id, logo_type, sources[key])
-        D.write_atomic(root / "images" / D.image_filename(rec.index, rec.id), png)
+        write_atomic(root / "images" / dataset.image_filename(rec.index, rec.id), png)
         records.append(rec)
         stats.append(image_stats)
     if not records:
         raise InputError(f"--logos {cfg.logos}: no readable images ({len(skipped)} skipped)")
-    D.save_npy(root / "image_stats.npy", np.stack(stats).astype(np.float32))
-    D.write_jsonl(root / "skipped.jsonl", sorted(skipped, key=lambda s: s["source"]))
-    D.write_jsonl(root / "images.jsonl", [asdict(r) for r in records])
+    save_npy(root / "image_stats.npy", np.stack(stats).astype(np.float32))
+    write_jsonl(root / "skipped.jsonl", sorted(skipped, key=lambda s: s["source"]))
+    write_jsonl(root / "images.jsonl", [asdict(r) for r in records])
     return records
 
 
@@ -145,7 +146,7 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
 
 def image_param_sets(cfg: BuildConfig, image_id: str) -> np.ndarray:
     """The K raw parameter sets of one image, seeded by the build seed and the image's content."""
-    return P.param_sets_for_image(cfg.params_per_logo, [cfg.seed, int(image_id[:16], 16)])
+    return param_space.param_sets_for_image(cfg.params_per_logo, [cfg.seed, int(image_id[:16], 16)])
 
 
 def _labels_path(root: Path, rec: ImageRecord) -> Path:
@@ -170,7 +171,7 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> N
     todo = [r for r in records if _read_labels(root, r, sets[r.index]) is None]
     k = cfg.params_per_logo
     tasks = (
-        ((r.index, j), (r.id, str(root / "images" / D.image_filename(r.index, r.id)), sets[r.index][j]))
+        ((r.index, j), (r.id, str(root / "images" / dataset.image_filename(r.index, r.id)), sets[r.index][j]))
         for r in todo
         for j in range(k)
     )
@@ -187,7 +188,7 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> N
 
 
 def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: list) -> None:
-    D.write_json(
+    write_json(
         _labels_path(root, rec),
         {
             "id": rec.id,
@@ -216,9 +217,9 @@ def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx
     todo = [bt for bt in batches if not all(paths[i].is_file() for i in bt)]
     with _bar(cfg, total=len(records), initial=len(records) - sum(map(len, todo)), desc="features", unit="img") as bar:
         for bt in todo:
-            imgs = np.stack([np.asarray(Image.open(root / "images" / D.image_filename(i, records[i].id)).convert("RGB")) for i in bt])
+            imgs = np.stack([np.asarray(Image.open(root / "images" / dataset.image_filename(i, records[i].id)).convert("RGB")) for i in bt])
             for i, f in zip(bt, fx(imgs)):
-                D.save_npy(paths[i], f)
+                save_npy(paths[i], f)
             bar.update(len(bt))
     return np.stack([np.load(p) for p in paths]).astype(np.float32)
 
@@ -244,13 +245,13 @@ def _versions() -> dict:
 
 
 def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict) -> dict:
-    cols = {k: [] for k in D.EXAMPLE_FIELDS}
+    cols = {k: [] for k in dataset.EXAMPLE_FIELDS}
     failures = []
     for r in records:
         lab = json.loads(_labels_path(root, r).read_text())
         for j, vec in enumerate(lab["params"]):
             if lab["error"][j] is not None:
-                failures.append({"image_index": r.index, "params": P.from_vector(vec), "reason": lab["error"][j]})
+                failures.append({"image_index": r.index, "params": param_space.from_vector(vec), "reason": lab["error"][j]})
                 continue
             cols["image_index"].append(r.index)
             cols["params"].append(vec)
@@ -260,15 +261,15 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
             cols["svg_bytes"].append(lab["svg_bytes"][j])
     ex = {
         "image_index": np.asarray(cols["image_index"], dtype=np.int32),
-        "params": np.asarray(cols["params"], dtype=np.float32).reshape(-1, P.N_PARAMS),
+        "params": np.asarray(cols["params"], dtype=np.float32).reshape(-1, param_space.N_PARAMS),
         "ssim": np.asarray(cols["ssim"], dtype=np.float32),
         "trace_seconds": np.asarray(cols["trace_seconds"], dtype=np.float32),
         "svg_bytes": np.asarray(cols["svg_bytes"], dtype=np.int32),
     }
-    D.save_npy(root / "features.npy", features)
-    D.save_npz(root / "examples.npz", **ex)
-    D.write_jsonl(root / "failures.jsonl", failures)
-    skipped = D.read_jsonl(root / "skipped.jsonl")
+    save_npy(root / "features.npy", features)
+    save_npz(root / "examples.npz", **ex)
+    write_jsonl(root / "failures.jsonl", failures)
+    skipped = read_jsonl(root / "skipped.jsonl")
     types = Counter(r.type for r in records)
     report = {
         "images": len(records),
@@ -282,13 +283,13 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "mean_trace_seconds": float(ex["trace_seconds"].mean()) if len(ex["ssim"]) else None,
         "seconds": seconds,
     }
-    D.write_json(root / "report.json", report)
+    write_json(root / "report.json", report)
     meta = {
-        "format_version": D.FORMAT_VERSION,
-        "param_space_version": P.PARAM_SPACE_VERSION,
-        "param_space": P.table(),
-        "fixed_settings": P.FIXED_SETTINGS,
-        "ssim_definition": D.SSIM_DEFINITION,
+        "format_version": dataset.FORMAT_VERSION,
+        "param_space_version": param_space.PARAM_SPACE_VERSION,
+        "param_space": param_space.table(),
+        "fixed_settings": param_space.FIXED_SETTINGS,
+        "ssim_definition": dataset.SSIM_DEFINITION,
         "backbone": spec.to_json(),
         "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)},
         "logos": cfg.logos,
@@ -300,7 +301,7 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "packages": _versions(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    D.write_json(root / "metadata.json", meta)  # last: marks the build finished
+    write_json(root / "metadata.json", meta)  # last: marks the build finished
     return report
 
 
@@ -308,9 +309,9 @@ def _build_spec(cfg: BuildConfig, spec) -> dict:
     procedural = cfg.logos.startswith("procedural:")
     logos = cfg.logos if procedural else str(parse_logos(cfg.logos)[1])
     return {
-        "format_version": D.FORMAT_VERSION,
+        "format_version": dataset.FORMAT_VERSION,
         "generator_version": GENERATOR_VERSION if procedural else None,
-        "param_space_version": P.PARAM_SPACE_VERSION,
+        "param_space_version": param_space.PARAM_SPACE_VERSION,
         "logos": logos,
         "params_per_logo": cfg.params_per_logo,
         "seed": cfg.seed,
@@ -341,7 +342,7 @@ def build_dataset(cfg: BuildConfig) -> dict:
         _say(cfg, f"{root}: dataset already complete")
         return json.loads((root / "report.json").read_text())
     root.mkdir(parents=True, exist_ok=True)
-    D.write_json(previous, spec)
+    write_json(previous, spec)
     seconds = {}
     t = time.perf_counter()
     records = _stage_images(cfg, root)

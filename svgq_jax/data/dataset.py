@@ -27,17 +27,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.imagestats import N_STATS, STATS_VERSION, image_stats
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.errors import InputError
+from svgq_jax.files import read_jsonl, save_npy, write_json
 
 FORMAT_VERSION = 1
 MIN_TRAIN_EXAMPLES = 1000
@@ -47,57 +47,6 @@ SSIM_DEFINITION = (
     "reference = canonical 256x256 RGB, candidate = resvg render of VTracer's SVG at 256x256 on white"
 )
 EXAMPLE_FIELDS = ("image_index", "params", "ssim", "trace_seconds", "svg_bytes")
-
-
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write a file so that readers see the old content or the new, never a torn one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _temp_for(path) as f:
-        f.write(data.encode() if isinstance(data, str) else data)
-
-
-class _temp_for:
-    """A temporary file beside `path`, renamed onto it when the block completes."""
-
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be shared
-        self.f = os.fdopen(fd, "wb")
-
-    def __enter__(self):
-        return self.f
-
-    def __exit__(self, exc_type, *_):
-        self.f.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
-
-
-def write_json(path: Path, obj) -> None:
-    write_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
-
-
-def write_jsonl(path: Path, rows) -> None:
-    write_atomic(path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def save_npy(path: Path, array: np.ndarray) -> None:
-    with _temp_for(path) as f:
-        np.save(f, array)
-
-
-def save_npz(path: Path, **arrays) -> None:
-    with _temp_for(path) as f:
-        np.savez(f, **arrays)
 
 
 @dataclass
@@ -167,19 +116,19 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
         _fail(root, f"unreadable ({type(e).__name__}: {e})")
     if meta.get("format_version") != FORMAT_VERSION:
         _fail(root, f"format version {meta.get('format_version')} (this package reads {FORMAT_VERSION})")
-    if meta.get("param_space_version") != P.PARAM_SPACE_VERSION:
-        _fail(root, f"parameter-space version {meta.get('param_space_version')}, expected {P.PARAM_SPACE_VERSION}")
+    if meta.get("param_space_version") != param_space.PARAM_SPACE_VERSION:
+        _fail(root, f"parameter-space version {meta.get('param_space_version')}, expected {param_space.PARAM_SPACE_VERSION}")
     n_img, n = len(images), len(ex["ssim"])
     if features.shape != (n_img, FEATURE_DIM) or not np.isfinite(features).all():
         _fail(root, f"features must be finite [{n_img}, {FEATURE_DIM}], got {features.shape}")
-    if ex["params"].shape != (n, P.N_PARAMS):
-        _fail(root, f"params must be [{n}, {P.N_PARAMS}], got {ex['params'].shape}")
+    if ex["params"].shape != (n, param_space.N_PARAMS):
+        _fail(root, f"params must be [{n}, {param_space.N_PARAMS}], got {ex['params'].shape}")
     if not (np.isfinite(ex["ssim"]).all() and (ex["ssim"] >= 0).all() and (ex["ssim"] <= 1).all()):
         _fail(root, "SSIM labels must be finite and in [0, 1]")
     if n and (ex["image_index"].min() < 0 or ex["image_index"].max() >= n_img):
         _fail(root, "an example points at an image that does not exist")
     try:
-        P.validate_matrix(ex["params"])
+        param_space.validate_matrix(ex["params"])
     except InputError as e:
         _fail(root, f"parameters out of range: {e}")
     if n < min_examples:

@@ -63,7 +63,7 @@ def _trace_stats(a: np.ndarray, ref) -> list[float]:
     that fails scores 0 (nothing usable), as its SVG would."""
     from PIL import Image
 
-    from svgq_jax import params as P
+    from svgq_jax import params as param_space
     from svgq_jax.data.images import png_bytes
     from svgq_jax.data.tracing import TraceFailure, label
 
@@ -71,7 +71,7 @@ def _trace_stats(a: np.ndarray, ref) -> list[float]:
     out = []
     for p in range(1, 9):
         try:
-            out.append(label(png, ref, {**P.VTRACER_DEFAULTS, "color_precision": p})[0].ssim)
+            out.append(label(png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim)
         except TraceFailure:
             out.append(0.0)
     return out

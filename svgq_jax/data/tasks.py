@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import label
@@ -42,7 +42,7 @@ def _reference(key: str, png_path: str) -> tuple[bytes, Reference]:
 def label_task(image_id: str, png_path: str, vector) -> tuple[float, float, int]:
     """Label one (canonical PNG, raw parameter vector): (ssim, trace seconds, svg bytes)."""
     png, ref = _reference(image_id, png_path)
-    result, _ = label(png, ref, P.from_vector(vector))
+    result, _ = label(png, ref, param_space.from_vector(vector))
     return result.ssim, result.trace_seconds, result.svg_bytes
 
 
@@ -70,5 +70,5 @@ def measure_task(path: str, params: dict) -> tuple[float, float, int]:
     """The real SSIM of one (image file, parameter dict) pair: (ssim, trace seconds, svg bytes)."""
     img = images.load_image(path)
     png = images.png_bytes(img)
-    result, _ = label(png, Reference.of(images.to_array(img)), P.validate(params))
+    result, _ = label(png, Reference.of(images.to_array(img)), param_space.validate(params))
     return result.ssim, result.trace_seconds, result.svg_bytes

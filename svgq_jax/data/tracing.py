@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 from PIL import Image
 
-from svgq_jax import params as P
+from svgq_jax import params as param_space
 from svgq_jax.data.images import CANVAS
 from svgq_jax.data.ssim import Reference, ssim_to
 
@@ -39,7 +39,7 @@ def trace(png: bytes, params: Mapping) -> str:
         svg = vtracer.convert_raw_image_to_svg(
             png,
             img_format="png",
-            **P.FIXED_SETTINGS,
+            **param_space.FIXED_SETTINGS,
             color_precision=int(params["color_precision"]),
             layer_difference=int(params["layer_difference"]),
             corner_threshold=int(params["corner_threshold"]),

@@ -1,0 +1,69 @@
+"""The model bundle (`RUN/export/`): its version, file names, input layout and metadata reader.
+
+`export` writes a bundle and `predict` reads one; both take these from here so
+the two sides cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from svgq_jax import params as param_space
+from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.data.imagestats import NAMES as STATS_NAMES
+from svgq_jax.data.imagestats import STATS_VERSION
+from svgq_jax.errors import InputError
+
+BUNDLE_VERSION = 1
+METADATA = "metadata.json"
+FILES = {
+    "onnx": "quality_predictor.onnx",
+    "traced": "quality_predictor_traced.pt",
+    "scripted": "quality_predictor_scripted.pt",
+    "export": "quality_predictor.pt2",
+    "full": "quality_predictor_full.pth",
+}
+COREML_FILE = "quality_predictor.mlpackage"
+
+
+def input_layout(with_stats: bool, stats_version: int | None) -> dict:
+    """What each input column is, so a predictor can assemble rows without the training code."""
+    blocks = [{"name": "backbone_features", "size": FEATURE_DIM}]
+    if with_stats:
+        blocks.append({"name": "image_stats", "size": len(STATS_NAMES), "version": stats_version, "names": list(STATS_NAMES)})
+    blocks.append({"name": "params", "size": param_space.N_PARAMS, "names": list(param_space.PARAM_NAMES)})
+    return {
+        "input_features": "resnet+stats" if with_stats else "resnet",
+        "n_inputs": sum(b["size"] for b in blocks),
+        "blocks": blocks,
+    }
+
+
+def read_bundle(bundle_dir: str | Path) -> dict:
+    """metadata.json of a bundle, checked for what prediction needs (InputError otherwise)."""
+    root = Path(bundle_dir)
+    meta_path = root / METADATA
+    if not meta_path.is_file():
+        raise InputError(
+            f"{root}: not a model bundle (no {METADATA}); export one with `python -m svgq_jax.export --run RUN`"
+        )
+    try:
+        meta = json.loads(meta_path.read_text())
+        onnx_file = root / meta["files"]["onnx"]
+        layout, backbone = meta["input"], meta["backbone"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise InputError(f"{meta_path}: corrupt bundle metadata ({type(e).__name__}: {e})") from None
+    if meta.get("bundle_version") != BUNDLE_VERSION:
+        raise InputError(f"{root}: bundle version {meta.get('bundle_version')} (this package reads {BUNDLE_VERSION})")
+    if not onnx_file.is_file():
+        raise InputError(f"{root}: {onnx_file.name} is missing")
+    for block in layout["blocks"]:
+        if block["name"] == "image_stats" and block.get("version") != STATS_VERSION:
+            raise InputError(
+                f"{root}: bundle uses image statistics v{block.get('version')}, this package computes "
+                f"v{STATS_VERSION}; retrain or use a matching version"
+            )
+    if not backbone.get("sha256"):
+        raise InputError(f"{meta_path}: corrupt bundle metadata (no backbone sha256)")
+    return meta
