@@ -24,8 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import baselines
-from svgq_jax import config
+from svgq_jax import baselines, config
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.metrics import compute_metrics
 from svgq_jax.train import train_and_evaluate
@@ -44,7 +43,12 @@ def baseline_rows(data: str, real: str | None, seed: int = 0) -> list[str]:
     ds = load_dataset(data, 1)
     cfg = config.make_config({})
     split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, seed)
-    arr = lambda d, rows: {"y": d.ssim[rows], "stats": d.image_stats[d.image_index[rows]], "params": d.params[rows], "types": d.image_types[d.image_index[rows]]}
+    arr = lambda d, rows: {
+        "y": d.ssim[rows],
+        "stats": d.image_stats[d.image_index[rows]],
+        "params": d.params[rows],
+        "types": d.image_types[d.image_index[rows]],
+    }
     train, test = arr(ds, split.rows(ds.image_index, "train")), arr(ds, split.rows(ds.image_index, "test"))
     rds = load_dataset(real, 1) if real else None
     rows = []
@@ -66,7 +70,9 @@ def experiment(data: str, real: str | None, out: Path, overrides: dict) -> str:
     rd = load_run(run)
     predict = predictor(run)
     rows = rd.rows("test")
-    held = compute_metrics(rd.ds.ssim[rows], predict(rd.ds.inputs(rows, with_stats=rd.with_stats).astype(np.float32))).to_json()
+    held = compute_metrics(
+        rd.ds.ssim[rows], predict(rd.ds.inputs(rows, with_stats=rd.with_stats).astype(np.float32))
+    ).to_json()
     rr = evaluate_external(predict, load_dataset(real, 1), rd.with_stats)["metrics"] if real else None
     return _row(f"`{json.dumps(overrides)}`", held, rr, f"{res.epochs_trained} ep, {time.perf_counter() - t:.0f} s")
 
@@ -85,17 +91,23 @@ def ensemble(data: str, real: str | None, overrides: dict, n: int) -> list[str]:
     test_rows = arrays.rows["test"]
     held, reals = [], []
     for k in range(n):
-        f = fit(config.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
+        f = fit(
+            config.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True
+        )
         held.append(f.steps.predict(f.kept_state, arrays.X[test_rows]))
         reals.append(f.steps.predict(f.kept_state, X_real) if rds else None)
     score = lambda preds, y: compute_metrics(y, np.mean(preds, axis=0)).to_json()
     real_of = lambda preds: score(preds, rds.ssim) if rds else None
     y = arrays.y[test_rows]
     each = [(score([h], y), real_of([r])) for h, r in zip(held, reals)]
-    spread = lambda part, key: f"{np.mean([e[part][key] for e in each]):.3f} ± {np.std([e[part][key] for e in each]):.3f}"
+    spread = lambda part, key: (
+        f"{np.mean([e[part][key] for e in each]):.3f} ± {np.std([e[part][key] for e in each]):.3f}"
+    )
     per_seed = f"per seed: held-out r {spread(0, 'pearson_r')}" + (f", real r {spread(1, 'pearson_r')}" if rds else "")
-    return [_row(f"`{json.dumps(overrides)}`, member 0 of the ensemble", score(held[:1], y), real_of(reals[:1])),
-            _row(f"`{json.dumps(overrides)}`, mean of {n} members", score(held, y), real_of(reals), per_seed)]
+    return [
+        _row(f"`{json.dumps(overrides)}`, member 0 of the ensemble", score(held[:1], y), real_of(reals[:1])),
+        _row(f"`{json.dumps(overrides)}`, mean of {n} members", score(held, y), real_of(reals), per_seed),
+    ]
 
 
 def main() -> None:

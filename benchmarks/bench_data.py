@@ -39,13 +39,23 @@ def make_images(root: Path, n: int) -> list[tuple[str, Path]]:
 
 def label_rate(imgs, k: int, workers: int) -> dict:
     cfg = BuildConfig(out="-", params_per_logo=k)
-    tasks = [((i, j), (image_id, str(path), vec)) for i, (image_id, path) in enumerate(imgs) for j, vec in enumerate(image_param_sets(cfg, image_id))]
+    tasks = [
+        ((i, j), (image_id, str(path), vec))
+        for i, (image_id, path) in enumerate(imgs)
+        for j, vec in enumerate(image_param_sets(cfg, image_id))
+    ]
     t0 = time.perf_counter()
     stamps = [time.perf_counter() for o in run_tasks("svgq_jax.data.tasks:label_task", tasks, workers, 60.0)]
     total = stamps[-1] - t0
     # steady state: from the first result to the last, so worker start-up is excluded
     steady = (len(stamps) - 1) / (stamps[-1] - stamps[0])
-    return {"workers": workers, "examples": len(tasks), "seconds": total, "per_second": len(tasks) / total, "steady_per_second": steady}
+    return {
+        "workers": workers,
+        "examples": len(tasks),
+        "seconds": total,
+        "per_second": len(tasks) / total,
+        "steady_per_second": steady,
+    }
 
 
 def feature_rates(imgs, batch: int, repeats: int = 3) -> dict:
@@ -87,7 +97,9 @@ def _timed(fn) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--images", type=int, default=40, help="procedural logos to label")
-    ap.add_argument("--repeats", type=int, default=3, help="rounds of (1 worker, all workers); the median round is reported")
+    ap.add_argument(
+        "--repeats", type=int, default=3, help="rounds of (1 worker, all workers); the median round is reported"
+    )
     ap.add_argument("--params-per-logo", type=int, default=8)
     ap.add_argument("--feature-images", type=int, default=64)
     ap.add_argument("--batch", type=int, default=16)
@@ -98,23 +110,51 @@ def main() -> None:
         imgs = make_images(Path(tmp), max(a.images, a.feature_images))
         # Alternate 1 worker and all workers: this VM's second core is sometimes slow for
         # minutes at a time, so the speed-up is the median of the ratios within each round.
-        rounds = [(label_rate(imgs[: a.images], a.params_per_logo, 1), label_rate(imgs[: a.images], a.params_per_logo, cores)) for _ in range(a.repeats)]
-        ratios = sorted(((b["per_second"] / o["per_second"], b["steady_per_second"] / o["steady_per_second"], o, b) for o, b in rounds), key=lambda t: t[0])
+        rounds = [
+            (label_rate(imgs[: a.images], a.params_per_logo, 1), label_rate(imgs[: a.images], a.params_per_logo, cores))
+            for _ in range(a.repeats)
+        ]
+        ratios = sorted(
+            (
+                (b["per_second"] / o["per_second"], b["steady_per_second"] / o["steady_per_second"], o, b)
+                for o, b in rounds
+            ),
+            key=lambda t: t[0],
+        )
         speedup, steady_speedup, one, all_ = ratios[len(ratios) // 2]
         feats = feature_rates(imgs[: a.feature_images], a.batch)
-    result = {"cores": cores, "label_1_worker": one, "label_all_workers": all_, "label_speedup": speedup,
-              "label_steady_speedup": steady_speedup, "label_speedup_rounds": [round(r[0], 3) for r in ratios], "features": feats}
+    result = {
+        "cores": cores,
+        "label_1_worker": one,
+        "label_all_workers": all_,
+        "label_speedup": speedup,
+        "label_steady_speedup": steady_speedup,
+        "label_speedup_rounds": [round(r[0], 3) for r in ratios],
+        "features": feats,
+    }
     if a.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"labelled examples/s ({one['examples']} examples, {cores} cores; the median of {len(result['label_speedup_rounds'])} rounds, "
-          f"speed-ups per round {result['label_speedup_rounds']}):")
+    print(
+        f"labelled examples/s ({one['examples']} examples, {cores} cores; the median of "
+        f"{len(result['label_speedup_rounds'])} rounds, "
+        f"speed-ups per round {result['label_speedup_rounds']}):"
+    )
     print(f"  1 worker       {one['per_second']:7.1f}/s  (steady state {one['steady_per_second']:.1f}/s)")
     print(f"  {cores} workers      {all_['per_second']:7.1f}/s  (steady state {all_['steady_per_second']:.1f}/s)")
-    print(f"  speed-up       {result['label_speedup']:7.2f}x (steady state {result['label_steady_speedup']:.2f}x; target >= 1.8x)")
-    print(f"feature images/s (batch {feats['batch']}, {feats['images']} images, {feats['device']}, {feats['threads']} threads):")
+    print(
+        f"  speed-up       {result['label_speedup']:7.2f}x (steady state {result['label_steady_speedup']:.2f}x; "
+        f"target >= 1.8x)"
+    )
+    print(
+        f"feature images/s (batch {feats['batch']}, {feats['images']} images, {feats['device']}, {feats['threads']} "
+        f"threads):"
+    )
     print(f"  bare ResNet-50 forward  {feats['bare_forward']:6.2f}/s  (ceiling)")
-    print(f"  feature stage           {feats['feature_stage']:6.2f}/s  = {feats['ratio']:.1%} of the ceiling (target >= 90%)")
+    print(
+        f"  feature stage           {feats['feature_stage']:6.2f}/s  = {feats['ratio']:.1%} of the ceiling (target "
+        f">= 90%)"
+    )
 
 
 if __name__ == "__main__":

@@ -41,7 +41,10 @@ def onnx_runner(path: Path):
     # intra_op_num_threads stays 0 ("auto"); the pool it starts has one thread fewer than it uses (the caller joins in)
     threads = after - before + 1 if before is not None else None
     name = sess.get_inputs()[0].name
-    return (lambda x: sess.run(None, {name: x})[0]), {"intra_op_num_threads_option": sess.get_session_options().intra_op_num_threads, "intra_op_threads_used": threads}
+    return (lambda x: sess.run(None, {name: x})[0]), {
+        "intra_op_num_threads_option": sess.get_session_options().intra_op_num_threads,
+        "intra_op_threads_used": threads,
+    }
 
 
 def jax_runner(run: Path):
@@ -92,7 +95,11 @@ def main() -> None:
     run = Path(a.run)
     export = run / "export"
     if not (export / "metadata.json").is_file():
-        print(f"{export}: no exported bundle; run the main job (python -m svgq_jax.train) or python -m svgq_jax.export --run {run} first", file=sys.stderr)
+        print(
+            f"{export}: no exported bundle; run the main job (python -m svgq_jax.train) or python -m "
+            f"svgq_jax.export --run {run} first",
+            file=sys.stderr,
+        )
         sys.exit(2)
     import jax
     import torch
@@ -107,7 +114,12 @@ def main() -> None:
     runners["onnxruntime"], ort_info = onnx_runner(export / FILES["onnx"])
     with warnings.catch_warnings():  # TorchScript is deprecated, but the bundle ships it
         warnings.filterwarnings("ignore", message=r"`torch\.jit\.", category=FutureWarning)
-        for label, fmt in (("torchscript_traced", "traced"), ("torchscript_scripted", "scripted"), ("torch_eager", "full"), ("torch_export", "export")):
+        for label, fmt in (
+            ("torchscript_traced", "traced"),
+            ("torchscript_scripted", "scripted"),
+            ("torch_eager", "full"),
+            ("torch_export", "export"),
+        ):
             runners[label] = load(fmt, str(export / FILES[fmt]))
     runners["jax_jit"], model = jax_runner(run)
     X = random_inputs(*raw_feature_distribution(model), a.batch)  # the export's own parity inputs
@@ -126,23 +138,46 @@ def main() -> None:
     med = {name: {k: float(np.median(v)) for k, v in rec.items()} for name, rec in per_round.items()}
     ort_p50 = med["onnxruntime"]["p50_ms"]
     worst_p95 = max(m["p95_ms"] for m in med.values())
-    r = {"run": str(run), "device": str(jax.devices()[0]), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(),
-         "jax_threads": "XLA CPU default (one per core)", "onnxruntime": ort_info, "rounds": a.rounds, "calls_per_round": a.calls,
-         "batch": a.batch, "n_inputs": n_inputs, "median": med, "per_round": per_round,
-         "goal_ort_p50_under_1ms": ort_p50 < LATENCY_GOAL_MS,
-         "seed_target_met": worst_p95 < SEED_TARGET_MS, "seed_target_exceeded": worst_p95 < SEED_EXCEEDED_MS}
+    r = {
+        "run": str(run),
+        "device": str(jax.devices()[0]),
+        "cpu_count": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "jax_threads": "XLA CPU default (one per core)",
+        "onnxruntime": ort_info,
+        "rounds": a.rounds,
+        "calls_per_round": a.calls,
+        "batch": a.batch,
+        "n_inputs": n_inputs,
+        "median": med,
+        "per_round": per_round,
+        "goal_ort_p50_under_1ms": ort_p50 < LATENCY_GOAL_MS,
+        "seed_target_met": worst_p95 < SEED_TARGET_MS,
+        "seed_target_exceeded": worst_p95 < SEED_EXCEEDED_MS,
+    }
     if a.json:
         print(json.dumps(r, indent=2))
         return
-    print(f"inference, {run} ({n_inputs} inputs), median of {a.rounds} interleaved rounds ({a.calls} batch-1 calls each):")
+    print(
+        f"inference, {run} ({n_inputs} inputs), median of {a.rounds} interleaved rounds ({a.calls} batch-1 calls each):"
+    )
     print(f"  {'format':22s} {'p50 ms (b=1)':>12s} {'p95 ms':>8s} {f'rows/s (b={a.batch})':>17s}")
     for name, m in med.items():
         print(f"  {name:22s} {m['p50_ms']:12.3f} {m['p95_ms']:8.3f} {m['rows_per_s']:17,.0f}")
-    print(f"  ONNX Runtime p50 at batch 1: {ort_p50:.3f} ms, under {LATENCY_GOAL_MS:g} ms (goal): {'yes' if r['goal_ort_p50_under_1ms'] else 'NO'}")
+    print(
+        f"  ONNX Runtime p50 at batch 1: {ort_p50:.3f} ms, under {LATENCY_GOAL_MS:g} ms (goal): "
+        f"{'yes' if r['goal_ort_p50_under_1ms'] else 'NO'}"
+    )
     verdict = "exceeded" if r["seed_target_exceeded"] else "met" if r["seed_target_met"] else "MISSED"
-    print(f"  seed's targets <{SEED_TARGET_MS:g} ms (<{SEED_EXCEEDED_MS:g} ms exceeded): slowest p95 {worst_p95:.3f} ms -> {verdict}")
-    print(f"  device {r['device']}, {r['cpu_count']} CPUs; threads: torch {r['torch_threads']}, JAX {r['jax_threads']}, "
-          f"ONNX Runtime intra-op {ort_info['intra_op_threads_used']} (option {ort_info['intra_op_num_threads_option']} = default)")
+    print(
+        f"  seed's targets <{SEED_TARGET_MS:g} ms (<{SEED_EXCEEDED_MS:g} ms exceeded): slowest p95 {worst_p95:.3f} "
+        f"ms -> {verdict}"
+    )
+    print(
+        f"  device {r['device']}, {r['cpu_count']} CPUs; threads: torch {r['torch_threads']}, JAX {r['jax_threads']}, "
+        f"ONNX Runtime intra-op {ort_info['intra_op_threads_used']} (option "
+        f"{ort_info['intra_op_num_threads_option']} = default)"
+    )
 
 
 if __name__ == "__main__":

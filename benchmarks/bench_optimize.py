@@ -28,6 +28,7 @@ from svgq_jax.optimize import DEFAULT_VERIFY, optimize_image
 from svgq_jax.predict import QualityPredictor
 from svgq_jax.validate import load_run
 
+
 def real_ssim(png: bytes, ref: Reference, vector) -> float:
     try:
         return label(png, ref, param_space.from_vector(vector))[0].ssim
@@ -52,9 +53,15 @@ def bench_image(predictor: QualityPredictor, path: Path, budget: int, seed: int)
     t = time.perf_counter()
     default = real_ssim(png, ref, param_space.defaults_vector())
     t_def = time.perf_counter() - t
-    return {"image": path.name, "optimize": opt, "model_top_pick": top, "predicted": r.best.predicted,
-            "best_of_64": best64, "defaults": default,
-            "seconds": {"optimize": t_opt, "model_top_pick": t_top, "best_of_64": t_64, "defaults": t_def}}
+    return {
+        "image": path.name,
+        "optimize": opt,
+        "model_top_pick": top,
+        "predicted": r.best.predicted,
+        "best_of_64": best64,
+        "defaults": default,
+        "seconds": {"optimize": t_opt, "model_top_pick": t_top, "best_of_64": t_64, "defaults": t_def},
+    }
 
 
 def main() -> None:
@@ -71,22 +78,35 @@ def main() -> None:
     keys = ("optimize", "model_top_pick", "best_of_64", "defaults")
     mean = {k: float(np.mean([r[k] for r in rows])) for k in (*keys, "predicted")}
     secs = {k: float(np.mean([r["seconds"][k] for r in rows])) for k in keys}
-    out = {"run": a.run, "images": len(rows), "mean_ssim": mean, "mean_seconds": secs, "per_image": rows,
-           "optimize_minus_best_of_64": mean["optimize"] - mean["best_of_64"], "optimize_minus_defaults": mean["optimize"] - mean["defaults"],
-           "optimize_wins_vs_defaults": int(sum(r["optimize"] > r["defaults"] for r in rows)),
-           "model_top_pick_wins_vs_defaults": int(sum(r["model_top_pick"] > r["defaults"] for r in rows))}
+    out = {
+        "run": a.run,
+        "images": len(rows),
+        "mean_ssim": mean,
+        "mean_seconds": secs,
+        "per_image": rows,
+        "optimize_minus_best_of_64": mean["optimize"] - mean["best_of_64"],
+        "optimize_minus_defaults": mean["optimize"] - mean["defaults"],
+        "optimize_wins_vs_defaults": int(sum(r["optimize"] > r["defaults"] for r in rows)),
+        "model_top_pick_wins_vs_defaults": int(sum(r["model_top_pick"] > r["defaults"] for r in rows)),
+    }
     if a.json:
         print(json.dumps(out, indent=2))
         return
     print(f"{len(rows)} held-out images of {a.run} (real SSIM, mean; wall time per image):")
     print(f"  optimize (budget {a.budget}, verify {DEFAULT_VERIFY})  {mean['optimize']:.4f}   {secs['optimize']:.2f} s")
-    print(f"  optimize --verify 0           {mean['model_top_pick']:.4f}   {secs['model_top_pick']:.2f} s   (predicted {mean['predicted']:.4f}; "
-          f"better than defaults on {out['model_top_pick_wins_vs_defaults']}/{len(rows)} images)")
+    print(
+        f"  optimize --verify 0           {mean['model_top_pick']:.4f}   {secs['model_top_pick']:.2f} s   "
+        f"(predicted {mean['predicted']:.4f}; "
+        f"better than defaults on {out['model_top_pick_wins_vs_defaults']}/{len(rows)} images)"
+    )
     print(f"  best of 64 traced             {mean['best_of_64']:.4f}   {secs['best_of_64']:.2f} s")
     print(f"  VTracer defaults              {mean['defaults']:.4f}   {secs['defaults']:.2f} s")
-    print(f"  optimize - best of 64: {out['optimize_minus_best_of_64']:+.4f} (target >= -0.01); optimize - defaults: "
-          f"{out['optimize_minus_defaults']:+.4f} (target > 0; better on {out['optimize_wins_vs_defaults']}/{len(rows)} images); "
-          f"{secs['optimize']:.2f} s per image (target < 2 s)")
+    print(
+        f"  optimize - best of 64: {out['optimize_minus_best_of_64']:+.4f} (target >= -0.01); optimize - defaults: "
+        f"{out['optimize_minus_defaults']:+.4f} (target > 0; better on "
+        f"{out['optimize_wins_vs_defaults']}/{len(rows)} images); "
+        f"{secs['optimize']:.2f} s per image (target < 2 s)"
+    )
 
 
 if __name__ == "__main__":

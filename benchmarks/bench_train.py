@@ -41,19 +41,24 @@ def make_data(rows: int, seed: int = 0):
 
 def jax_runner(X, y, batch: int, precision: str, scan: bool):
     import jax
+    import jax.numpy as jnp
     from flax import nnx
+    from jax.sharding import Mesh
 
     from svgq_jax import config
-    from svgq_jax.train import Steps, epoch_batches, make_optimizer, make_schedule, steps_per_call
     from svgq_jax.model import ModelConfig, create_model
-    from jax.sharding import Mesh
-    import jax.numpy as jnp
+    from svgq_jax.train import Steps, epoch_batches, make_optimizer, make_schedule, steps_per_call
 
     cfg = config.make_config({"batch_size": batch, "precision": precision})
     spe = len(X) // batch
     n_feat = N_IN - N_PARAMS
-    model = create_model(ModelConfig(n_feat, HIDDEN, DROPOUT), np.zeros(n_feat), np.ones(n_feat), 0,
-                         jnp.bfloat16 if precision == "bf16" else jnp.float32)
+    model = create_model(
+        ModelConfig(n_feat, HIDDEN, DROPOUT),
+        np.zeros(n_feat),
+        np.ones(n_feat),
+        0,
+        jnp.bfloat16 if precision == "bf16" else jnp.float32,
+    )
     opt = nnx.Optimizer(model, make_optimizer(cfg, make_schedule(cfg, spe)), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
     steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(jax.devices()), ("data",)))
@@ -181,8 +186,14 @@ def main() -> None:
         for name, run in runners.items():
             rates[name].append(run(a.epochs if "bf16_autocast" not in name else 1))
     med = {name: float(np.median(v)) for name, v in rates.items()}
-    r = {"device": str(jax.devices()[0]), "threads": threads, "batch": a.batch, "rounds": rates, **med,
-         "matmul_gflops": matmul_gflops()}
+    r = {
+        "device": str(jax.devices()[0]),
+        "threads": threads,
+        "batch": a.batch,
+        "rounds": rates,
+        **med,
+        "matmul_gflops": matmul_gflops(),
+    }
     fpe = flops_per_example()
     per_round = np.array(rates["jax_fp32"]) / np.array(rates["torch_fp32"])
     r["ratio_jax_over_torch_fp32"] = float(np.median(per_round))
@@ -191,13 +202,19 @@ def main() -> None:
     if a.json:
         print(json.dumps(r, indent=2))
         return
-    print(f"training examples/s (median of {a.rounds} interleaved rounds), batch {a.batch}, {a.rows} rows, {threads} threads, {r['device']}:")
+    print(
+        f"training examples/s (median of {a.rounds} interleaved rounds), batch {a.batch}, {a.rows} rows, {threads} "
+        f"threads, {r['device']}:"
+    )
     for k in r["achieved_gflops"]:
         print(f"  {k:22s} {r[k]:9.0f}/s   {r['achieved_gflops'][k]:6.1f} GFLOP/s")
     print(f"  JAX fp32 / PyTorch fp32: {r['ratio_jax_over_torch_fp32']:.2f}x per-round median (target >= 1.2x on CPU)")
     print(f"  JAX scan / per-step: {r['ratio_scan_over_per_step']:.2f}x per-round median")
     m = r["matmul_gflops"]
-    print(f"  bare matmul [2048x{N_IN}]@[{N_IN}x{HIDDEN[0]}]: JAX {m['jax']:.1f} GFLOP/s, torch {m['torch']:.1f} GFLOP/s (ceiling)")
+    print(
+        f"  bare matmul [2048x{N_IN}]@[{N_IN}x{HIDDEN[0]}]: JAX {m['jax']:.1f} GFLOP/s, torch {m['torch']:.1f} "
+        f"GFLOP/s (ceiling)"
+    )
 
 
 if __name__ == "__main__":

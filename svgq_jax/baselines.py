@@ -48,10 +48,12 @@ def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray
         for t, c, v in zip(train["types"], train["params"][:, cp], y):
             table.setdefault((t, c), []).append(v)
         by_type = {t: y[train["types"] == t].mean() for t in np.unique(train["types"])}
-        return np.array([
-            np.mean(table[(t, c)]) if (t, c) in table else by_type.get(t, y.mean())
-            for t, c in zip(test["types"], test["params"][:, cp])
-        ])
+        return np.array(
+            [
+                np.mean(table[(t, c)]) if (t, c) in table else by_type.get(t, y.mean())
+                for t, c in zip(test["types"], test["params"][:, cp])
+            ]
+        )
     raise ValueError(f"unknown baseline {name!r}")
 
 

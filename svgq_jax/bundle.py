@@ -31,7 +31,9 @@ def input_layout(with_stats: bool, stats_version: int | None) -> dict:
     """What each input column is, so a predictor can assemble rows without the training code."""
     blocks = [{"name": "backbone_features", "size": FEATURE_DIM}]
     if with_stats:
-        blocks.append({"name": "image_stats", "size": len(STATS_NAMES), "version": stats_version, "names": list(STATS_NAMES)})
+        blocks.append(
+            {"name": "image_stats", "size": len(STATS_NAMES), "version": stats_version, "names": list(STATS_NAMES)}
+        )
     blocks.append({"name": "params", "size": param_space.N_PARAMS, "names": list(param_space.PARAM_NAMES)})
     return {
         "input_features": "resnet+stats" if with_stats else "resnet",

@@ -39,13 +39,17 @@ def _save(mngr: ocp.CheckpointManager, epoch: int, state, meta: dict) -> None:
     # earlier save, which orbax would otherwise refuse (StepAlreadyExistsError).
     if epoch in mngr.all_steps():
         mngr.delete(epoch)
-    mngr.save(epoch, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True)
+    mngr.save(
+        epoch, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True
+    )
     mngr.wait_until_finished()
 
 
 def _restore(mngr: ocp.CheckpointManager, step: int, like):
     abstract = jax.tree_util.tree_map(ocp.utils.to_shape_dtype_struct, like)
-    out = mngr.restore(step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract), meta=ocp.args.JsonRestore()))
+    out = mngr.restore(
+        step, args=ocp.args.Composite(state=ocp.args.StandardRestore(abstract), meta=ocp.args.JsonRestore())
+    )
     return out.state, out.meta
 
 

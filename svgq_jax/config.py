@@ -29,6 +29,7 @@ ALIASES = {"learning_rate": ["--lr"]}
 
 def validate(cfg: TrainConfig) -> TrainConfig:
     """Raise InputError naming the first bad field; return cfg unchanged otherwise."""
+
     def bad(field, why):
         raise InputError(f"config {field}={getattr(cfg, field)!r}: {why}")
 
@@ -55,7 +56,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     if not 0 < cfg.min_lr_ratio <= 1:
         bad("min_lr_ratio", "must be in (0, 1]")
     if not 0 < cfg.validation_split < 1 or not 0 <= cfg.test_split < 1 or cfg.validation_split + cfg.test_split >= 1:
-        bad("validation_split", f"validation_split and test_split must be fractions summing below 1 (test_split={cfg.test_split})")
+        bad(
+            "validation_split",
+            f"validation_split and test_split must be fractions summing below 1 (test_split={cfg.test_split})",
+        )
     if not cfg.hidden_dims or any(not isinstance(h, int) or h < 1 for h in cfg.hidden_dims):
         bad("hidden_dims", "must be positive integers")
     if len(cfg.dropout) != len(cfg.hidden_dims) or any(not 0 <= d < 1 for d in cfg.dropout):
@@ -105,7 +109,9 @@ def make_config(values: dict, base: TrainConfig | None = None) -> TrainConfig:
         try:
             kwargs[name] = _coerce(fields[name], value)
         except (TypeError, ValueError):
-            raise InputError(f"config {name}: cannot use {value!r} (expected {type(fields[name].default).__name__})") from None
+            raise InputError(
+                f"config {name}: cannot use {value!r} (expected {type(fields[name].default).__name__})"
+            ) from None
     return validate(dataclasses.replace(base or TrainConfig(), **kwargs))
 
 
@@ -123,7 +129,9 @@ def read_config_file(path: str | Path) -> dict:
         else:
             values = json.loads(text)
     except Exception as e:
-        raise InputError(f"--config {path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({e})") from None
+        raise InputError(
+            f"--config {path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({e})"
+        ) from None
     if not isinstance(values, dict):
         raise InputError(f"--config {path}: expected a mapping of config fields")
     return values
@@ -136,8 +144,12 @@ def to_dict(cfg: TrainConfig) -> dict:
 def add_flags(parser: argparse.ArgumentParser) -> None:
     """One --flag per config field; unset flags keep the file's or the default value."""
     group = parser.add_argument_group("training config (defaults from svgq_jax/configs/default.py)")
-    group.add_argument("--config", metavar="NAME|FILE", help=f"a named config ({', '.join(NAMED)}: svgq_jax/configs/NAME.py) "
-                       "or a JSON/YAML file of config fields; flags override it")
+    group.add_argument(
+        "--config",
+        metavar="NAME|FILE",
+        help=f"a named config ({', '.join(NAMED)}: svgq_jax/configs/NAME.py) "
+        "or a JSON/YAML file of config fields; flags override it",
+    )
     for f in dataclasses.fields(TrainConfig):
         flag = "--" + f.name.replace("_", "-")
         default = f.default

@@ -6,7 +6,20 @@ import importlib.metadata
 import os
 import platform
 
-PACKAGES = ("svgq_jax", "jax", "jaxlib", "flax", "optax", "orbax-checkpoint", "torch", "torchvision", "onnx", "onnxruntime", "vtracer", "resvg-py")
+PACKAGES = (
+    "svgq_jax",
+    "jax",
+    "jaxlib",
+    "flax",
+    "optax",
+    "orbax-checkpoint",
+    "torch",
+    "torchvision",
+    "onnx",
+    "onnxruntime",
+    "vtracer",
+    "resvg-py",
+)
 
 
 def describe() -> dict:
@@ -43,7 +56,9 @@ def summary(info: dict | None = None) -> str:
     lines = [
         f"Python {info['python']} on {info['platform']} ({info['cpu_cores']} CPU cores)",
         f"JAX backend: {info['jax_backend']} — devices: {', '.join(info['jax_devices'])}",
-        f"GPU: {info['gpu']['name']} ({info['gpu']['memory_gb']} GB)" if "gpu" in info else "GPU: none (training runs on the CPU in fp32)",
+        f"GPU: {info['gpu']['name']} ({info['gpu']['memory_gb']} GB)"
+        if "gpu" in info
+        else "GPU: none (training runs on the CPU in fp32)",
         "Colab: yes" if info["in_colab"] else "Colab: no",
         "versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v),
     ]

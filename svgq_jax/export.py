@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from svgq_jax import params as param_space
-from svgq_jax.data.dataset import load_dataset
-from svgq_jax.files import write_atomic, write_json
 from svgq_jax.bundle import BUNDLE_VERSION, COREML_FILE, FILES, input_layout
+from svgq_jax.data.dataset import load_dataset
 from svgq_jax.errors import InputError
+from svgq_jax.files import write_atomic, write_json
 
 OPSET = 18
 # bf16 keeps 8 significand bits (relative rounding error 2^-9 per value); through the hidden
@@ -77,8 +77,16 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
         torch.jit.script(module).save(str(paths["scripted"]))
     torch.export.save(torch.export.export(module, (example,), dynamic_shapes=({0: batch},)), str(paths["export"]))
     torch.onnx.export(
-        module, (example,), str(paths["onnx"]), dynamo=True, opset_version=OPSET, external_data=False, verbose=False,
-        input_names=["input"], output_names=["quality_prediction"], dynamic_shapes=({0: batch},),
+        module,
+        (example,),
+        str(paths["onnx"]),
+        dynamo=True,
+        opset_version=OPSET,
+        external_data=False,
+        verbose=False,
+        input_names=["input"],
+        output_names=["quality_prediction"],
+        dynamic_shapes=({0: batch},),
     )
     import onnx
 
@@ -99,8 +107,12 @@ def _coreml(module, example, out: Path) -> Path | None:
     import torch
 
     traced = torch.jit.trace(module, example)
-    mlmodel = ct.convert(traced, inputs=[ct.TensorType(name="input", shape=(ct.RangeDim(1, 4096), example.shape[1]))],
-                         convert_to="mlprogram", compute_precision=ct.precision.FLOAT32)  # the default would be fp16
+    mlmodel = ct.convert(
+        traced,
+        inputs=[ct.TensorType(name="input", shape=(ct.RangeDim(1, 4096), example.shape[1]))],
+        convert_to="mlprogram",
+        compute_precision=ct.precision.FLOAT32,
+    )  # the default would be fp16
     spec = mlmodel.get_spec()
     if spec.description.input[0].name != "input":
         raise RuntimeError("CoreML spec check failed: unexpected input name")
@@ -177,7 +189,9 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     with torch.inference_mode():
         eager = {k: module(torch.from_numpy(v)).numpy() for k, v in sets.items()}
     checks += parity.compare("torch_eager", eager, reference, jax_imported=False)
-    fresh, jax_imported = parity.run_fresh({fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")}, sets)
+    fresh, jax_imported = parity.run_fresh(
+        {fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")}, sets
+    )
     for fmt, outputs in fresh.items():
         checks += parity.compare(fmt, outputs, reference, jax_imported)
     bf16 = None
@@ -185,26 +199,52 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         from svgq_jax.model import create_model  # noqa: F401 - same weights, bf16 compute
 
         bf16_model = _with_dtype(run, jnp.bfloat16)
-        diffs = np.concatenate([np.abs(np.asarray(bf16_model(jnp.asarray(v)))[:, 0] - reference[k]) for k, v in sets.items()])
-        bf16 = {"max_abs_diff": float(diffs.max()), "mean_abs_diff": float(diffs.mean()), "tolerance": BF16_TOLERANCE,
-                "ok": float(diffs.max()) <= BF16_TOLERANCE,
-                "note": "bf16-compute JAX model vs its float32 cast (the exported weights)"}
+        diffs = np.concatenate(
+            [np.abs(np.asarray(bf16_model(jnp.asarray(v)))[:, 0] - reference[k]) for k, v in sets.items()]
+        )
+        bf16 = {
+            "max_abs_diff": float(diffs.max()),
+            "mean_abs_diff": float(diffs.mean()),
+            "tolerance": BF16_TOLERANCE,
+            "ok": float(diffs.max()) <= BF16_TOLERANCE,
+            "note": "bf16-compute JAX model vs its float32 cast (the exported weights)",
+        }
 
     sizes = {fmt: round(_size_mb(p), 3) for fmt, p in paths.items()}
     meta = {
         **{k: v for k, v in base_meta.items() if k != "training_metrics"},
         "files": {fmt: p.name for fmt, p in paths.items()},
         "backbone": backbone,
-        "param_space": {"version": param_space.PARAM_SPACE_VERSION, "table": param_space.table(), "fixed_settings": param_space.FIXED_SETTINGS},
+        "param_space": {
+            "version": param_space.PARAM_SPACE_VERSION,
+            "table": param_space.table(),
+            "fixed_settings": param_space.FIXED_SETTINGS,
+        },
         "input": layout,
         "normalisation": "baked into every format: features standardised by the training split's mean/std "
         "(ResNet block also multiplied by resnet_weight), parameters scaled to [0, 1] by the parameter table",
         "train_config": config.to_dict(run_cfg),
         "dataset": data_fp,
-        "metrics": {k: results.get(k) for k in ("kept_val_correlation", "kept_by", "test_correlation", "test_rmse", "test_loss", "epochs_trained", "precision")},
+        "metrics": {
+            k: results.get(k)
+            for k in (
+                "kept_val_correlation",
+                "kept_by",
+                "test_correlation",
+                "test_rmse",
+                "test_loss",
+                "epochs_trained",
+                "precision",
+            )
+        },
         "validation": validation.get("summary") if validation else None,
         "readiness": validation.get("readiness") if validation else None,
-        "parity": {"fp32_tolerance": parity.FP32_TOLERANCE, "all_ok": all(c.ok for c in checks), "checks": parity.to_json(checks), "bf16": bf16},
+        "parity": {
+            "fp32_tolerance": parity.FP32_TOLERANCE,
+            "all_ok": all(c.ok for c in checks),
+            "checks": parity.to_json(checks),
+            "bf16": bf16,
+        },
         "sizes_mb": sizes,
     }
     write_json(tmp / "metadata.json", meta)
@@ -213,11 +253,17 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     tmp.rename(out)  # the bundle appears whole or not at all
     if not quiet:
         verdict = meta["readiness"]["verdict"] if meta["readiness"] else "not validated"
-        print(f"exported {len(paths)} formats to {out}: parity {'ok' if meta['parity']['all_ok'] else 'FAILED'} "
-              f"({len(checks)} checks, max diff {max(c.max_abs_diff for c in checks):.1e}); readiness: {verdict}", file=sys.stderr)
+        print(
+            f"exported {len(paths)} formats to {out}: parity {'ok' if meta['parity']['all_ok'] else 'FAILED'} "
+            f"({len(checks)} checks, max diff {max(c.max_abs_diff for c in checks):.1e}); readiness: {verdict}",
+            file=sys.stderr,
+        )
     if not meta["parity"]["all_ok"]:
         bad = next(c for c in checks if not c.ok)
-        raise RuntimeError(f"parity failed: {bad.format} on {bad.source} batch {bad.batch}: {bad.max_abs_diff:.2e} > {bad.tolerance:.0e}")
+        raise RuntimeError(
+            f"parity failed: {bad.format} on {bad.source} batch {bad.batch}: {bad.max_abs_diff:.2e} > "
+            f"{bad.tolerance:.0e}"
+        )
     return meta
 
 
@@ -240,26 +286,46 @@ def _report(meta: dict, checks) -> str:
     m = meta["metrics"]
     blocks = ", ".join(f"{b['name']} {b['size']}" for b in meta["input"]["blocks"])
     lines = [
-        "# svgq_jax model bundle", "",
-        f"Exported {meta['export_timestamp']}. Backbone `{meta['backbone']['name']}` (sha256 `{meta['backbone']['sha256'][:16]}…`). "
-        f"Input: {meta['input']['n_inputs']} columns ({blocks}).", "",
-        "## Metrics", "",
+        "# svgq_jax model bundle",
+        "",
+        f"Exported {meta['export_timestamp']}. Backbone `{meta['backbone']['name']}` (sha256 "
+        f"`{meta['backbone']['sha256'][:16]}…`). "
+        f"Input: {meta['input']['n_inputs']} columns ({blocks}).",
+        "",
+        "## Metrics",
+        "",
         f"- validation Pearson r of the kept model ({m['kept_by']}): {m['kept_val_correlation']:.4f}",
-        f"- test Pearson r: {_fmt(m['test_correlation'])}", f"- test RMSE: {_fmt(m['test_rmse'])}",
-        f"- precision: {m['precision']}, epochs: {m['epochs_trained']}", "",
-        "## Readiness", "",
+        f"- test Pearson r: {_fmt(m['test_correlation'])}",
+        f"- test RMSE: {_fmt(m['test_rmse'])}",
+        f"- precision: {m['precision']}, epochs: {m['epochs_trained']}",
+        "",
+        "## Readiness",
+        "",
     ]
     if meta["readiness"]:
-        lines += [f"- {'✅' if c['ok'] else '❌'} {c['name']}: {c['value']:.4f} (needs {c['op']} {c['threshold']})" for c in meta["readiness"]["checks"]]
+        lines += [
+            f"- {'✅' if c['ok'] else '❌'} {c['name']}: {c['value']:.4f} (needs {c['op']} {c['threshold']})"
+            for c in meta["readiness"]["checks"]
+        ]
         lines += ["", f"**Verdict: {meta['readiness']['verdict']}**"]
     else:
         lines.append("Not validated (run `python -m svgq_jax.validate --run RUN`, then export again).")
     lines += ["", "## Sizes", "", "| format | file | MB |", "|---|---|---|"]
     lines += [f"| {k} | `{meta['files'][k]}` | {v:.2f} |" for k, v in meta["sizes_mb"].items()]
-    lines += ["", f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in a fresh process without JAX)", "", parity.parity_table(checks)]
+    lines += [
+        "",
+        f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in a fresh "
+        f"process without JAX)",
+        "",
+        parity.parity_table(checks),
+    ]
     if meta["parity"]["bf16"]:
         b = meta["parity"]["bf16"]
-        lines += ["", f"bf16 model vs its fp32 cast: max abs diff {b['max_abs_diff']:.2e}, mean {b['mean_abs_diff']:.2e} (tolerance {b['tolerance']}) {'✅' if b['ok'] else '❌'}"]
+        lines += [
+            "",
+            f"bf16 model vs its fp32 cast: max abs diff {b['max_abs_diff']:.2e}, mean {b['mean_abs_diff']:.2e} "
+            f"(tolerance {b['tolerance']}) {'✅' if b['ok'] else '❌'}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -270,7 +336,11 @@ def _fmt(x) -> str:
 def main(argv=None) -> int:
     from svgq_jax import cli
 
-    p = cli.Parser(prog="python -m svgq_jax.export", description="Export a trained run to RUN/export/ (ONNX, TorchScript, torch.export, state dict) with parity checks.")
+    p = cli.Parser(
+        prog="python -m svgq_jax.export",
+        description="Export a trained run to RUN/export/ (ONNX, TorchScript, torch.export, state dict) with parity "
+        "checks.",
+    )
     p.add_argument("--run", required=True, metavar="RUN", help="a finished training run directory")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)

@@ -90,7 +90,9 @@ def ranking_metrics(y, p, groups) -> RankingMetrics:
             rhos.append(float(stats.spearmanr(yg, pg).statistic))
     if not regrets:
         return RankingMetrics(0, 0.0, 0.0, 0.0)
-    return RankingMetrics(len(regrets), float(np.mean(rhos)) if rhos else 0.0, float(np.mean(regrets)), float(np.percentile(regrets, 90)))
+    return RankingMetrics(
+        len(regrets), float(np.mean(rhos)) if rhos else 0.0, float(np.mean(regrets)), float(np.percentile(regrets, 90))
+    )
 
 
 # The seed's export-readiness thresholds: (metric, comparison, threshold).
@@ -111,11 +113,18 @@ def readiness(values: dict) -> dict:
     for name, op, threshold in READINESS:
         v = values.get(name)
         ok = v is not None and bool(ops[op](v, threshold))
-        checks.append({"name": name, "value": float("nan") if v is None else float(v), "op": op, "threshold": threshold, "ok": ok})
-    return {"checks": checks, "ready": all(c["ok"] for c in checks), "verdict": "READY" if all(c["ok"] for c in checks) else "NOT READY"}
+        checks.append(
+            {"name": name, "value": float("nan") if v is None else float(v), "op": op, "threshold": threshold, "ok": ok}
+        )
+    return {
+        "checks": checks,
+        "ready": all(c["ok"] for c in checks),
+        "verdict": "READY" if all(c["ok"] for c in checks) else "NOT READY",
+    }
 
 
 def readiness_lines(r: dict) -> list[str]:
-    return [f"{'✅' if c['ok'] else '❌'} {c['name']:20s} {c['value']:.4f} (needs {c['op']} {c['threshold']})" for c in r["checks"]] + [
-        f"{'✅' if r['ready'] else '❌'} export readiness: {r['verdict']}"
-    ]
+    return [
+        f"{'✅' if c['ok'] else '❌'} {c['name']:20s} {c['value']:.4f} (needs {c['op']} {c['threshold']})"
+        for c in r["checks"]
+    ] + [f"{'✅' if r['ready'] else '❌'} export readiness: {r['verdict']}"]

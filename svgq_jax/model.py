@@ -10,7 +10,8 @@ statistics read off at each example's parameters, standardised like the rest.
 With `log_params` it also appends log2 of the multiplicative parameters
 (params.LOG_SCALED), standardised like the rest.
 
-    [features | params] -> [features | selected | log2 params | params] -> standardise / scale -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+    [features | params] -> [features | selected | log2 params | params] -> standardise / scale
+        -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
 
 With `members` > 1 the model is an ensemble: that many such MLPs, each with its
 own initialisation and dropout, trained side by side on the same batches (each
@@ -68,7 +69,7 @@ class ModelConfig:
         return d
 
     @classmethod
-    def from_json(cls, d: dict) -> "ModelConfig":
+    def from_json(cls, d: dict) -> ModelConfig:
         d = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
         d["selections"] = tuple(tuple(s) for s in d.get("selections", ()))
         d["log_params"] = tuple((int(i), float(o)) for i, o in d.get("log_params", ()))
@@ -112,7 +113,9 @@ class QualityMLP(nnx.Module):
         self.hidden = nnx.List([lin(a, b) for a, b in zip(dims[:-1], dims[1:])])
         self.norms = nnx.List(
             [
-                nnx.BatchNorm(b, momentum=cfg.batch_norm_momentum, epsilon=cfg.batch_norm_epsilon, dtype=dtype, rngs=rngs)
+                nnx.BatchNorm(
+                    b, momentum=cfg.batch_norm_momentum, epsilon=cfg.batch_norm_epsilon, dtype=dtype, rngs=rngs
+                )
                 for b in cfg.hidden_dims
             ]
             if cfg.batch_norm
@@ -157,7 +160,9 @@ class QualityEnsemble(nnx.Module):
 
     def __init__(self, cfg: ModelConfig, feature_mean, feature_std, *, rngs: nnx.Rngs, dtype=jnp.float32):
         self.cfg = cfg
-        self.members = nnx.List([QualityMLP(cfg, feature_mean, feature_std, rngs=rngs, dtype=dtype) for _ in range(cfg.members)])
+        self.members = nnx.List(
+            [QualityMLP(cfg, feature_mean, feature_std, rngs=rngs, dtype=dtype) for _ in range(cfg.members)]
+        )
 
     def member_outputs(self, x: jax.Array, train: bool = False) -> jax.Array:
         return jnp.concatenate([m(x, train) for m in self.members], axis=1)
@@ -178,14 +183,22 @@ class QualityEnsemble(nnx.Module):
         return self.members[0].feature_scale
 
 
-def create_model(cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None) -> QualityMLP | QualityEnsemble:
+def create_model(
+    cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None
+) -> QualityMLP | QualityEnsemble:
     """A fresh model; with `output_mean` (the training labels' mean) its first predictions sit there.
 
     Starting the sigmoid head at the labels' mean (SSIM is mostly near 0.9) instead of
     0.5 removes the first epochs' slide towards it, which a short run may not finish.
     """
     cls = QualityEnsemble if cfg.members > 1 else QualityMLP
-    model = cls(cfg, np.asarray(feature_mean), np.asarray(feature_std), rngs=nnx.Rngs(params=seed, dropout=seed + 1), dtype=dtype)
+    model = cls(
+        cfg,
+        np.asarray(feature_mean),
+        np.asarray(feature_std),
+        rngs=nnx.Rngs(params=seed, dropout=seed + 1),
+        dtype=dtype,
+    )
     if output_mean is not None:
         p = float(np.clip(output_mean, 0.01, 0.99))
         for head in model.heads():

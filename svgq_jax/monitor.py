@@ -64,8 +64,13 @@ def plot_history(history: list[EpochRecord], path: Path):
     ax[0].plot(e, [r.val_loss for r in history], label="val")
     ax[0].set_yscale("log")
     ax[0].legend()
-    panels = [("loss (MSE)", None), ("val Pearson r", "val_pearson"), ("learning rate", "learning_rate"),
-              ("memory (MB)", "memory_mb"), ("epoch time (s)", "epoch_seconds")]
+    panels = [
+        ("loss (MSE)", None),
+        ("val Pearson r", "val_pearson"),
+        ("learning rate", "learning_rate"),
+        ("memory (MB)", "memory_mb"),
+        ("epoch time (s)", "epoch_seconds"),
+    ]
     for a, (title, key) in zip(ax, panels):
         if key:
             a.plot(e, [getattr(r, key) for r in history], marker=".")

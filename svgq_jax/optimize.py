@@ -81,7 +81,9 @@ def _neighbours(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
     return np.concatenate(out) if out else vectors[:0]
 
 
-def search(score, budget: int, seed: int = 0, fixed: dict[int, float] | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+def search(
+    score, budget: int, seed: int = 0, fixed: dict[int, float] | None = None
+) -> tuple[np.ndarray, np.ndarray, int]:
     """Candidates sorted by predicted SSIM, best first: (vectors [M, 8], predictions [M], number scored).
 
     `score` maps raw parameter vectors [N, 8] to predictions [N]."""
@@ -139,7 +141,9 @@ def _measure(png: bytes, ref: Reference, vector: np.ndarray, predicted: float) -
 DEFAULT_VERIFY = 4
 
 
-def optimize_image(predictor, image, budget: int = 4096, verify: int = DEFAULT_VERIFY, seed: int = 0, fixed=None) -> Result:
+def optimize_image(
+    predictor, image, budget: int = 4096, verify: int = DEFAULT_VERIFY, seed: int = 0, fixed=None
+) -> Result:
     """Search, then trace the winner (and measure the top `verify` candidates and the defaults)."""
     t0 = time.perf_counter()
     canon = predictor.canonical(image)
@@ -153,7 +157,9 @@ def optimize_image(predictor, image, budget: int = 4096, verify: int = DEFAULT_V
             svg = trace(png, best.params)
         except TraceFailure as e:
             raise InputError(f"{image}: VTracer could not trace it ({e})") from None
-        return Result(str(image), best, svg, n_scored=n, search_seconds=t_search, total_seconds=time.perf_counter() - t0)
+        return Result(
+            str(image), best, svg, n_scored=n, search_seconds=t_search, total_seconds=time.perf_counter() - t0
+        )
     ref = Reference.of(canon)
     measured = [_measure(png, ref, v, float(p)) for v, p in zip(vectors[:verify], preds[:verify])]
     default_pred = float(predictor.predict_rows(row, param_space.defaults_vector()[None])[0])
@@ -170,11 +176,16 @@ def table(r: Result) -> str:
     short = ["cp", "ld", "ct", "lt", "mi", "st", "fs", "pp"]
     head = f"{'candidate':10s} " + " ".join(f"{s:>5s}" for s in short) + "  predicted  actual   bytes  trace s"
     lines = [f"{r.image}", head]
-    rows = [(f"#{i + 1}" + (" *" if c is r.best else ""), c) for i, c in enumerate(r.candidates)] or [("best *", r.best)]
+    rows = [(f"#{i + 1}" + (" *" if c is r.best else ""), c) for i, c in enumerate(r.candidates)] or [
+        ("best *", r.best)
+    ]
     if r.defaults:
         rows.append(("defaults" + (" *" if r.defaults is r.best else ""), r.defaults))
     for name, c in rows:
-        vals = " ".join(f"{c.params[n]:5.1f}" if isinstance(c.params[n], float) else f"{c.params[n]:5d}" for n in param_space.PARAM_NAMES)
+        vals = " ".join(
+            f"{c.params[n]:5.1f}" if isinstance(c.params[n], float) else f"{c.params[n]:5d}"
+            for n in param_space.PARAM_NAMES
+        )
         actual = f"{c.actual:.4f}" if c.actual is not None else ("failed" if c.error else "   –  ")
         size = f"{c.svg_bytes:7d}" if c.svg_bytes is not None else "      –"
         secs = f"{c.trace_seconds:.3f}" if c.trace_seconds is not None else "  –"
@@ -198,14 +209,29 @@ def main(argv=None) -> int:
     from svgq_jax import cli
     from svgq_jax.predict import QualityPredictor
 
-    p = cli.Parser(prog="python -m svgq_jax.optimize", description=__doc__.split("\n\n")[0] + " Writes the SVG traced with the best parameters.")
+    p = cli.Parser(
+        prog="python -m svgq_jax.optimize",
+        description=__doc__.split("\n\n")[0] + " Writes the SVG traced with the best parameters.",
+    )
     p.add_argument("--model", required=True, metavar="BUNDLE", help="an export directory (RUN/export)")
     p.add_argument("image", metavar="IMAGE", help="a logo file (PNG, JPEG, WebP, SVG, ...) or a folder of them")
-    p.add_argument("--out", metavar="OUT", help="SVG file for one image, or a folder for several (default: IMAGE with .svg beside it)")
+    p.add_argument(
+        "--out",
+        metavar="OUT",
+        help="SVG file for one image, or a folder for several (default: IMAGE with .svg beside it)",
+    )
     p.add_argument("--budget", type=int, default=4096, help="parameter sets scored before refinement (default 4096)")
-    p.add_argument("--verify", type=int, default=DEFAULT_VERIFY, metavar="K",
-                   help=f"really trace the top K and VTracer's defaults, keep the best real one (default {DEFAULT_VERIFY}; 0 = trust the model's top pick)")
-    p.add_argument("--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3")
+    p.add_argument(
+        "--verify",
+        type=int,
+        default=DEFAULT_VERIFY,
+        metavar="K",
+        help=f"really trace the top K and VTracer's defaults, keep the best real one (default {DEFAULT_VERIFY}; 0 = "
+        f"trust the model's top pick)",
+    )
+    p.add_argument(
+        "--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--backbone-weights", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
@@ -228,14 +254,24 @@ def main(argv=None) -> int:
             failures.append({"image": str(f), "error": str(e)})
             print(f"skipped: {e}", file=sys.stderr)
             continue
-        dest = (out_dir / f.relative_to(target)).with_suffix(".svg") if many and out_dir else Path(a.out) if a.out and not many else f.with_suffix(".svg")
+        dest = (
+            (out_dir / f.relative_to(target)).with_suffix(".svg")
+            if many and out_dir
+            else Path(a.out)
+            if a.out and not many
+            else f.with_suffix(".svg")
+        )
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(r.svg)
         results.append((r, dest))
         if not a.json:
             print(table(r) + f"\n-> {dest}\n")
     if a.json:
-        print(json.dumps({"results": [{**r.to_json(), "svg_path": str(d)} for r, d in results], "failures": failures}, indent=2))
+        print(
+            json.dumps(
+                {"results": [{**r.to_json(), "svg_path": str(d)} for r, d in results], "failures": failures}, indent=2
+            )
+        )
     return 0 if results else 2
 
 

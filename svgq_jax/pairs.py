@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from svgq_jax import params as param_space
 from svgq_jax.errors import InputError
@@ -40,7 +40,7 @@ def _parse(line_no: int, text: str, base: Path) -> Pair:
     pair = Pair(line_no, record)
     image = record.get("image")
     if not isinstance(image, str) or not image:
-        pair.error = f"line {line_no}: missing \"image\" path"
+        pair.error = f'line {line_no}: missing "image" path'
         return pair
     pair.image = (base / image).resolve() if not os.path.isabs(image) else Path(image)
     try:

@@ -7,8 +7,8 @@ without bumping `PARAM_SPACE_VERSION`.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
@@ -195,6 +195,5 @@ def param_sets_for_image(k: int, seed) -> np.ndarray:
 def table() -> list[dict]:
     """The parameter table as plain JSON, for metadata files."""
     return [
-        {"name": p.name, "type": p.kind.__name__, "low": p.low, "high": p.high, "default": p.default}
-        for p in PARAMS
+        {"name": p.name, "type": p.kind.__name__, "low": p.low, "high": p.high, "default": p.default} for p in PARAMS
     ]

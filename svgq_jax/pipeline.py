@@ -22,12 +22,20 @@ def _parser() -> cli.Parser:
         description="Train the quality model. With no arguments this is the main job: build data/default if it is "
         "missing (procedural logos, resumable), train into runs/default, validate and export to runs/default/export.",
     )
-    p.add_argument("--data", default=DEFAULT_DATA, help=f"dataset directory (default {DEFAULT_DATA}; built if it is the default and missing)")
+    p.add_argument(
+        "--data",
+        default=DEFAULT_DATA,
+        help=f"dataset directory (default {DEFAULT_DATA}; built if it is the default and missing)",
+    )
     p.add_argument("--out", default=DEFAULT_RUN, metavar="RUN", help=f"run directory (default {DEFAULT_RUN})")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
     p.add_argument("--overwrite", action="store_true", help="replace a finished run in RUN")
     p.add_argument("--backup-dir", metavar="DIR", help="mirror the kept model's checkpoint here (e.g. Google Drive)")
-    p.add_argument("--backbone-weights", metavar="FILE", help="pretrained ResNet-50 weights, used when the default dataset is built")
+    p.add_argument(
+        "--backbone-weights",
+        metavar="FILE",
+        help="pretrained ResNet-50 weights, used when the default dataset is built",
+    )
     p.add_argument("--no-validate", action="store_true", help="skip validation after training")
     p.add_argument("--no-export", action="store_true", help="skip export after training")
     p.add_argument("--quiet", action="store_true", help="no progress bars or epoch lines")
@@ -47,7 +55,9 @@ def main(argv=None) -> int:
 
         # builds, finishes an interrupted build, or returns at once if complete
         build_dataset(BuildConfig(out=DEFAULT_DATA, backbone_weights=a.backbone_weights, quiet=a.quiet))
-    results = train_and_evaluate(cfg, a.data, a.out, resume=a.resume, overwrite=a.overwrite, backup_dir=a.backup_dir, quiet=a.quiet)
+    results = train_and_evaluate(
+        cfg, a.data, a.out, resume=a.resume, overwrite=a.overwrite, backup_dir=a.backup_dir, quiet=a.quiet
+    )
     print(
         f"trained {results.epochs_trained} epochs in {results.total_training_time_minutes:.1f} min: kept epoch "
         f"{results.kept_epoch} ({results.kept_by}; val r {results.kept_val_correlation:.4f}), "

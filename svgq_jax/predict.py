@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 
 from svgq_jax import params as param_space
+from svgq_jax.bundle import read_bundle
 from svgq_jax.data import images
 from svgq_jax.data.imagestats import image_stats
-from svgq_jax.bundle import read_bundle
 from svgq_jax.errors import InputError
 
 CACHE_IMAGES = 256
@@ -46,11 +46,14 @@ def _backbone(meta: dict, weights=None, device=None):
 
     want = meta["backbone"]
     # a bundle trained on the random fallback gets it even where pretrained weights exist
-    fx = FeatureExtractor(weights, device=device, quiet=True, pretrained=bool(want.get("pretrained", True)), channels_last=False)
+    fx = FeatureExtractor(
+        weights, device=device, quiet=True, pretrained=bool(want.get("pretrained", True)), channels_last=False
+    )
     if fx.spec.sha256 != want["sha256"]:
         raise InputError(
             f"bundle was trained on backbone {want['name']} (sha256 {want['sha256'][:12]}…) but this machine provides "
-            f"{fx.spec.name} (sha256 {fx.spec.sha256[:12]}…); pass the same weights with --backbone-weights or $SVGQ_BACKBONE_WEIGHTS"
+            f"{fx.spec.name} (sha256 {fx.spec.sha256[:12]}…); pass the same weights with --backbone-weights or "
+            f"$SVGQ_BACKBONE_WEIGHTS"
         )
     return fx
 
@@ -71,7 +74,7 @@ class QualityPredictor:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @classmethod
-    def load(cls, bundle_dir: str | Path, backbone_weights=None, device: str | None = None) -> "QualityPredictor":
+    def load(cls, bundle_dir: str | Path, backbone_weights=None, device: str | None = None) -> QualityPredictor:
         meta = read_bundle(bundle_dir)
         session = _session(Path(bundle_dir) / meta["files"]["onnx"])
         return cls(meta, session, _backbone(meta, backbone_weights, device))
@@ -124,13 +127,20 @@ class QualityPredictor:
             raise InputError(f"{len(images_)} images but {len(params_list)} parameter sets")
         canon = [self.canonical(im) for im in images_]
         rows = self.image_features(canon)
-        return self.predict_rows(rows, np.stack([param_space.to_vector(p) for p in params_list]) if params_list else np.zeros((0, param_space.N_PARAMS)))
+        return self.predict_rows(
+            rows,
+            np.stack([param_space.to_vector(p) for p in params_list])
+            if params_list
+            else np.zeros((0, param_space.N_PARAMS)),
+        )
 
 
 # ---------------------------------------------------------------- command line
 
 
-def predict_pairs(model: str, pairs_path: str, out_path: str, backbone_weights=None, batch_images: int = 16, quiet: bool = False) -> dict:
+def predict_pairs(
+    model: str, pairs_path: str, out_path: str, backbone_weights=None, batch_images: int = 16, quiet: bool = False
+) -> dict:
     """Add predicted_ssim to every pair; bad lines get error and the rest go on."""
     from tqdm.auto import tqdm
 
@@ -164,7 +174,9 @@ def predict_pairs(model: str, pairs_path: str, out_path: str, backbone_weights=N
                 if chunk:
                     feats = predictor.image_features(canon)
                     idx = [(k, i) for k, path in enumerate(chunk) for i in by_image[path]]
-                    pred = predictor.predict_rows(feats[[k for k, _ in idx]], np.stack([param_space.to_vector(pairs[i].params) for _, i in idx]))
+                    pred = predictor.predict_rows(
+                        feats[[k for k, _ in idx]], np.stack([param_space.to_vector(pairs[i].params) for _, i in idx])
+                    )
                     for (_, i), v in zip(idx, pred):
                         writer.put(i, result_row(pairs[i], predicted_ssim=float(v)))
                     counts["predicted"] += len(idx)
@@ -177,12 +189,23 @@ def predict_pairs(model: str, pairs_path: str, out_path: str, backbone_weights=N
 def main(argv=None) -> int:
     from svgq_jax import cli
 
-    p = cli.Parser(prog="python -m svgq_jax.predict", description="Predict the SSIM of VTracer's SVG for each (image, parameters) pair in a JSONL "
-                   "file with an exported bundle (ONNX Runtime; no JAX). Output lines keep every input field and add predicted_ssim, or error.")
+    p = cli.Parser(
+        prog="python -m svgq_jax.predict",
+        description="Predict the SSIM of VTracer's SVG for each (image, parameters) pair in a JSONL "
+        "file with an exported bundle (ONNX Runtime; no JAX). Output lines keep every input field and add "
+        "predicted_ssim, or error.",
+    )
     p.add_argument("--model", required=True, metavar="BUNDLE", help="an export directory (RUN/export)")
-    p.add_argument("--pairs", required=True, metavar="IN.jsonl", help='lines of {"image": PATH, "params": {8 named values}}; relative paths resolve against the file\'s folder')
+    p.add_argument(
+        "--pairs",
+        required=True,
+        metavar="IN.jsonl",
+        help='lines of {"image": PATH, "params": {8 named values}}; relative paths resolve against the file\'s folder',
+    )
     p.add_argument("--out", required=True, metavar="OUT.jsonl")
-    p.add_argument("--backbone-weights", metavar="FILE", help="the pretrained ResNet-50 weights the bundle names, if any")
+    p.add_argument(
+        "--backbone-weights", metavar="FILE", help="the pretrained ResNet-50 weights the bundle names, if any"
+    )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     c = predict_pairs(a.model, a.pairs, a.out, a.backbone_weights, quiet=a.quiet)

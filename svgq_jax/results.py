@@ -64,7 +64,7 @@ class TrainingResults:
         write_json(Path(path), asdict(self))
 
     @classmethod
-    def load(cls, path: Path) -> "TrainingResults":
+    def load(cls, path: Path) -> TrainingResults:
         return cls(**json.loads(Path(path).read_text()))
 
 
@@ -79,7 +79,10 @@ def analyse(history: list[EpochRecord], early_stopped: bool, peak_mb: float, mod
     corr_std = float(np.std([r.val_pearson for r in history[-5:]]))
     epoch_s = float(np.mean([r.epoch_seconds for r in history]))
     return {
-        "convergence": {"ok": bool(early_stopped or change < t["convergence_rel_change"]), "val_loss_rel_change": change},
+        "convergence": {
+            "ok": bool(early_stopped or change < t["convergence_rel_change"]),
+            "val_loss_rel_change": change,
+        },
         "overfitting": {"ok": bool(ratio <= t["overfitting_ratio"]), "val_over_train_loss": float(ratio)},
         "stability": {"ok": bool(corr_std < t["stability_std"]), "val_corr_std_last5": corr_std},
         "memory": {"ok": bool(peak_mb < t["memory_mb"]), "peak_mb": float(peak_mb)},

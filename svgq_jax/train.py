@@ -32,16 +32,15 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as PS
 from scipy import stats
 
-from svgq_jax import config
+from svgq_jax import config, selection
 from svgq_jax import params as param_space
-from svgq_jax import selection
 from svgq_jax.checkpoints import Checkpoints, InMemoryCheckpoints
 from svgq_jax.configs.default import TrainConfig
 from svgq_jax.data.dataset import Dataset, load_dataset
-from svgq_jax.files import save_npz, write_json
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.splits import Split, split_images
 from svgq_jax.errors import InputError
+from svgq_jax.files import save_npz, write_json
 from svgq_jax.model import ModelConfig, QualityMLP, count_params, create_model, extra_blocks
 from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
 from svgq_jax.results import TrainingResults, analyse
@@ -57,8 +56,11 @@ def make_schedule(cfg: TrainConfig, steps_per_epoch: int) -> optax.Schedule:
     total = max(cfg.epochs * steps_per_epoch, 1)
     warmup = min(cfg.warmup_epochs * steps_per_epoch, total - 1)
     return optax.warmup_cosine_decay_schedule(
-        init_value=0.0 if warmup else cfg.learning_rate, peak_value=cfg.learning_rate, warmup_steps=warmup,
-        decay_steps=total, end_value=cfg.learning_rate * cfg.min_lr_ratio,
+        init_value=0.0 if warmup else cfg.learning_rate,
+        peak_value=cfg.learning_rate,
+        warmup_steps=warmup,
+        decay_steps=total,
+        end_value=cfg.learning_rate * cfg.min_lr_ratio,
     )
 
 
@@ -110,6 +112,7 @@ class Steps:
 
     def _train_chunk(self, state, X, Y, idx):
         """lax.scan of train_step over the batches idx [S, B] of device-resident X, Y."""
+
         def body(state, rows):
             x = jax.lax.with_sharding_constraint(X[rows], self.batch_sharding)
             y = jax.lax.with_sharding_constraint(Y[rows], self.batch_sharding)
@@ -232,7 +235,9 @@ def _check_same(run: Path, name: str, now: dict, what: str) -> None:
     saved = json.loads((run / name).read_text())
     if saved != now:
         diff = next(k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
-        raise InputError(f"--resume: the {what} differs from the saved run ({diff}: {saved.get(diff)!r} -> {now.get(diff)!r})")
+        raise InputError(
+            f"--resume: the {what} differs from the saved run ({diff}: {saved.get(diff)!r} -> {now.get(diff)!r})"
+        )
 
 
 # ---------------------------------------------------------------- the loop
@@ -263,8 +268,14 @@ def kept_by(cfg: TrainConfig) -> str:
 
 def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
     return ModelConfig(
-        arrays.X.shape[1] - param_space.N_PARAMS, cfg.hidden_dims, cfg.dropout, cfg.batch_norm,
-        input_clip=cfg.input_clip, members=cfg.ensemble, selections=arrays.selections, log_params=arrays.log_params,
+        arrays.X.shape[1] - param_space.N_PARAMS,
+        cfg.hidden_dims,
+        cfg.dropout,
+        cfg.batch_norm,
+        input_clip=cfg.input_clip,
+        members=cfg.ensemble,
+        selections=arrays.selections,
+        log_params=arrays.log_params,
     )
 
 
@@ -283,7 +294,9 @@ def build(cfg: TrainConfig, arrays: Arrays, train_rows: np.ndarray, devices: lis
     mcfg = model_config(cfg, arrays)
     schedule = make_schedule(cfg, n_train // cfg.batch_size)
     dtype = jnp.bfloat16 if precision == "bf16" else jnp.float32
-    model = create_model(mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, dtype, output_mean=float(arrays.y[train_rows].mean()))
+    model = create_model(
+        mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, dtype, output_mean=float(arrays.y[train_rows].mean())
+    )
     opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
     steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(devices), ("data",)))
@@ -332,7 +345,14 @@ def fit(
         t0 = time.perf_counter()
         idx = epoch_batches(n_train, cfg.batch_size, cfg.seed, epoch)
         losses = []
-        with tqdm(total=steps_per_epoch, desc=f"epoch {epoch}/{cfg.epochs}", unit="step", leave=False, disable=quiet, file=sys.stderr) as bar:
+        with tqdm(
+            total=steps_per_epoch,
+            desc=f"epoch {epoch}/{cfg.epochs}",
+            unit="step",
+            leave=False,
+            disable=quiet,
+            file=sys.stderr,
+        ) as bar:
             for s in range(0, steps_per_epoch, chunk):
                 state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
                 losses.append(np.asarray(batch_losses))
@@ -361,7 +381,12 @@ def fit(
         else:
             kept["bad_epochs"] += 1
         stopped = kept["bad_epochs"] >= cfg.early_stopping_patience > 0
-        meta = {"epoch": epoch, "history": [dataclasses.asdict(r) for r in history], "kept": kept, "early_stopped": stopped}
+        meta = {
+            "epoch": epoch,
+            "history": [dataclasses.asdict(r) for r in history],
+            "kept": kept,
+            "early_stopped": stopped,
+        }
         periodic = epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stopped
         # Keeping the last epoch, the kept checkpoint need only follow the periodic one (a resume
         # restarts from that anyway), not be written (and backed up) every epoch.
@@ -373,10 +398,24 @@ def fit(
             ckpt.save(epoch, state, meta)
         if stopped:
             if not quiet:
-                print(f"early stop: no better validation Pearson for {cfg.early_stopping_patience} epochs", file=sys.stderr)
+                print(
+                    f"early stop: no better validation Pearson for {cfg.early_stopping_patience} epochs",
+                    file=sys.stderr,
+                )
             break
     kept_state, _ = ckpt.restore_kept(model_part(state))
-    return Fit(steps, kept_state, model, history, kept, kept_by(cfg), stopped, peak_mb, precision, time.perf_counter() - t_start)
+    return Fit(
+        steps,
+        kept_state,
+        model,
+        history,
+        kept,
+        kept_by(cfg),
+        stopped,
+        peak_mb,
+        precision,
+        time.perf_counter() - t_start,
+    )
 
 
 def train_and_evaluate(
@@ -414,7 +453,17 @@ def train_and_evaluate(
     ckpt = Checkpoints(run, backup_dir)
     monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
     try:
-        result = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], devices=devices, ckpt=ckpt, monitor=monitor, resume=resume, quiet=quiet)
+        result = fit(
+            cfg,
+            arrays,
+            arrays.rows["train"],
+            arrays.rows["val"],
+            devices=devices,
+            ckpt=ckpt,
+            monitor=monitor,
+            resume=resume,
+            quiet=quiet,
+        )
     finally:
         ckpt.close()
     results = _results(run, result, arrays, split, devices)
@@ -431,13 +480,20 @@ def train_and_evaluate(
 def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> TrainingResults:
     # the kept model's predictions on held-out rows, for validation and parity checks
     preds = {part: f.steps.predict(f.kept_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
-    save_npz(run / "predictions.npz", **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))})
+    save_npz(
+        run / "predictions.npz",
+        **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))},
+    )
     test_rows = arrays.rows["test"]
     test = {}
     if len(test_rows):
         p = preds["test"]
         y = arrays.y[test_rows]
-        test = {"test_loss": float(np.mean((p - y) ** 2)), "test_correlation": pearson(p, y), "test_rmse": float(np.sqrt(np.mean((p - y) ** 2)))}
+        test = {
+            "test_loss": float(np.mean((p - y) ** 2)),
+            "test_correlation": pearson(p, y),
+            "test_rmse": float(np.sqrt(np.mean((p - y) ** 2))),
+        }
     n_params = count_params(f.model)
     model_mb = n_params * 4 / 2**20
     last = f.history[-1]

@@ -19,9 +19,9 @@ import numpy as np
 
 from svgq_jax import baselines
 from svgq_jax.data.dataset import Dataset, load_dataset
-from svgq_jax.files import write_atomic, write_json
 from svgq_jax.data.splits import Split, kfold_images
 from svgq_jax.errors import InputError
+from svgq_jax.files import write_atomic, write_json
 from svgq_jax.metrics import compute_metrics, ranking_metrics, readiness, readiness_lines
 
 MIN_TYPE_EXAMPLES = 10
@@ -68,7 +68,11 @@ def predictor(run: Path):
 
     graphdef, state = nnx.split(restore_kept_model(run))
     fn = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
-    return lambda X: np.concatenate([np.asarray(fn(state, X[i : i + 8192])) for i in range(0, len(X), 8192)]) if len(X) else np.zeros(0)
+    return lambda X: (
+        np.concatenate([np.asarray(fn(state, X[i : i + 8192])) for i in range(0, len(X), 8192)])
+        if len(X)
+        else np.zeros(0)
+    )
 
 
 def per_type(y, p, types) -> dict:
@@ -84,12 +88,20 @@ def per_type(y, p, types) -> dict:
 
 
 def _example_arrays(ds: Dataset, rows: np.ndarray) -> dict:
-    return {"y": ds.ssim[rows], "stats": ds.image_stats[ds.image_index[rows]], "params": ds.params[rows], "types": ds.image_types[ds.image_index[rows]]}
+    return {
+        "y": ds.ssim[rows],
+        "stats": ds.image_stats[ds.image_index[rows]],
+        "params": ds.params[rows],
+        "types": ds.image_types[ds.image_index[rows]],
+    }
 
 
 def run_baselines(ds: Dataset, train_rows, test_rows, seed: int) -> dict:
     train, test = _example_arrays(ds, train_rows), _example_arrays(ds, test_rows)
-    return {name: compute_metrics(test["y"], baselines.fit_predict(name, train, test, seed)).to_json() for name in baselines.NAMES}
+    return {
+        name: compute_metrics(test["y"], baselines.fit_predict(name, train, test, seed)).to_json()
+        for name in baselines.NAMES
+    }
 
 
 def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: bool) -> dict:
@@ -106,25 +118,55 @@ def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: b
         f = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
         pred = f.steps.predict(f.kept_state, arrays.X[arrays.rows["val"]])
         m = compute_metrics(arrays.y[arrays.rows["val"]], pred)
-        results.append({"fold": k + 1, "images": int(len(held)), "best_pearson": float(f.kept["pearson"]), "best_epoch": int(f.kept["epoch"]),
-                        "final_pearson": f.history[-1].val_pearson, "rmse": m.rmse, "epochs": len(f.history), "seconds": time.perf_counter() - t})
+        results.append(
+            {
+                "fold": k + 1,
+                "images": int(len(held)),
+                "best_pearson": float(f.kept["pearson"]),
+                "best_epoch": int(f.kept["epoch"]),
+                "final_pearson": f.history[-1].val_pearson,
+                "rmse": m.rmse,
+                "epochs": len(f.history),
+                "seconds": time.perf_counter() - t,
+            }
+        )
         if not quiet:
-            print(f"CV fold {k + 1}/{folds}: best r {results[-1]['best_pearson']:.4f} (epoch {results[-1]['best_epoch']}), "
-                  f"final r {results[-1]['final_pearson']:.4f}, RMSE {m.rmse:.4f}", file=sys.stderr)
+            print(
+                f"CV fold {k + 1}/{folds}: best r {results[-1]['best_pearson']:.4f} (epoch "
+                f"{results[-1]['best_epoch']}), "
+                f"final r {results[-1]['final_pearson']:.4f}, RMSE {m.rmse:.4f}",
+                file=sys.stderr,
+            )
     best = np.array([r["best_pearson"] for r in results])
-    return {"folds": results, "mean": float(best.mean()), "std": float(best.std()), "stable": bool(best.std() < 0.05),
-            "settings": {"folds": folds, "epochs": epochs, "patience": patience}}
+    return {
+        "folds": results,
+        "mean": float(best.mean()),
+        "std": float(best.std()),
+        "stable": bool(best.std() < 0.05),
+        "settings": {"folds": folds, "epochs": epochs, "patience": patience},
+    }
 
 
 def evaluate_external(predict, ds: Dataset, with_stats: bool) -> dict:
     """Metrics on another dataset (e.g. real logos labelled by `data build`), all of it held out."""
     X = ds.inputs(with_stats=with_stats).astype(np.float32)
     p = predict(X)
-    return {"path": str(ds.root), "metrics": compute_metrics(ds.ssim, p).to_json(),
-            "per_type": per_type(ds.ssim, p, ds.image_types[ds.image_index]), "ranking": ranking_metrics(ds.ssim, p, ds.image_index).to_json()}
+    return {
+        "path": str(ds.root),
+        "metrics": compute_metrics(ds.ssim, p).to_json(),
+        "per_type": per_type(ds.ssim, p, ds.image_types[ds.image_index]),
+        "ranking": ranking_metrics(ds.ssim, p, ds.image_index).to_json(),
+    }
 
 
-def validate_run(run_dir: str | Path, cv_folds: int = 5, cv_epochs: int = 20, cv_patience: int = 5, real_data: str | None = None, quiet: bool = False) -> dict:
+def validate_run(
+    run_dir: str | Path,
+    cv_folds: int = 5,
+    cv_epochs: int = 20,
+    cv_patience: int = 5,
+    real_data: str | None = None,
+    quiet: bool = False,
+) -> dict:
     rd = load_run(run_dir)
     predict = predictor(rd.run)
     X = rd.ds.inputs(with_stats=rd.with_stats).astype(np.float32)
@@ -149,16 +191,30 @@ def validate_run(run_dir: str | Path, cv_folds: int = 5, cv_epochs: int = 20, cv
         report["real"] = evaluate_external(predict, load_dataset(real_data, min_examples=1), rd.with_stats)
     m = report[held]["metrics"]
     type_rs = [v["pearson_r"] for v in report[held]["per_type"].values() if "pearson_r" in v]
-    report["readiness"] = readiness({
-        "pearson_r": m["pearson_r"], "rmse": m["rmse"], "within_0_1": m["within_0_1"], "r2": m["r2"],
-        "min_type_pearson_r": min(type_rs) if type_rs else None,
+    report["readiness"] = readiness(
+        {
+            "pearson_r": m["pearson_r"],
+            "rmse": m["rmse"],
+            "within_0_1": m["within_0_1"],
+            "r2": m["r2"],
+            "min_type_pearson_r": min(type_rs) if type_rs else None,
+            "cv_std": report["cv"]["std"] if report["cv"] else None,
+        }
+    )
+    report["beats_baselines"] = {
+        name: bool(m["pearson_r"] > b["pearson_r"] and m["rmse"] < b["rmse"]) for name, b in report["baselines"].items()
+    }
+    report["summary"] = {
+        "split": held,
+        "pearson_r": m["pearson_r"],
+        "rmse": m["rmse"],
+        "r2": m["r2"],
+        "within_0_1": m["within_0_1"],
+        "cv_mean": report["cv"]["mean"] if report["cv"] else None,
         "cv_std": report["cv"]["std"] if report["cv"] else None,
-    })
-    report["beats_baselines"] = {name: bool(m["pearson_r"] > b["pearson_r"] and m["rmse"] < b["rmse"]) for name, b in report["baselines"].items()}
-    report["summary"] = {"split": held, "pearson_r": m["pearson_r"], "rmse": m["rmse"], "r2": m["r2"], "within_0_1": m["within_0_1"],
-                         "cv_mean": report["cv"]["mean"] if report["cv"] else None, "cv_std": report["cv"]["std"] if report["cv"] else None,
-                         "real_pearson_r": report["real"]["metrics"]["pearson_r"] if real_data else None,
-                         "real_rmse": report["real"]["metrics"]["rmse"] if real_data else None}
+        "real_pearson_r": report["real"]["metrics"]["pearson_r"] if real_data else None,
+        "real_rmse": report["real"]["metrics"]["rmse"] if real_data else None,
+    }
     test_pred = np.asarray(report.pop("_test_pred", []))
     write_json(rd.run / "validation.json", report)
     write_atomic(rd.run / "validation.md", to_markdown(report))
@@ -169,40 +225,110 @@ def validate_run(run_dir: str | Path, cv_folds: int = 5, cv_epochs: int = 20, cv
 
 
 def _fmt_metrics_row(name: str, m: dict) -> str:
-    return f"| {name} | {m['pearson_r']:.4f} | {m['rmse']:.4f} | {m['mae']:.4f} | {m['r2']:.4f} | {m['within_0_1']:.3f} | {m['within_0_05']:.3f} |"
+    return (
+        f"| {name} | {m['pearson_r']:.4f} | {m['rmse']:.4f} | {m['mae']:.4f} | {m['r2']:.4f} | "
+        f"{m['within_0_1']:.3f} | {m['within_0_05']:.3f} |"
+    )
 
 
 def to_markdown(r: dict) -> str:
     held = r["held_out_split"]
     m = r[held]["metrics"]
     head = "| model | Pearson r | RMSE | MAE | R² | within 0.1 | within 0.05 |\n|---|---|---|---|---|---|---|"
-    out = [f"# Validation of `{r['run']}`", "", f"Dataset `{r['dataset']}`; held-out split: **{held}** ({m['n']} examples, images never seen in training).", ""]
-    out += ["## Metrics (the kept checkpoint: the last epoch, or the best validation r under early stopping)", "", "| split | n | MSE | MAE | RMSE | Pearson r (p) | Spearman | R² | within 0.1 | within 0.05 | max err | median err |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        f"# Validation of `{r['run']}`",
+        "",
+        f"Dataset `{r['dataset']}`; held-out split: **{held}** ({m['n']} examples, images never seen in training).",
+        "",
+    ]
+    out += [
+        "## Metrics (the kept checkpoint: the last epoch, or the best validation r under early stopping)",
+        "",
+        "| split | n | MSE | MAE | RMSE | Pearson r (p) | Spearman | R² | within 0.1 | within 0.05 | max err | "
+        "median err |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for part in ("test", "val"):
         if part in r:
             x = r[part]["metrics"]
-            out.append(f"| {part} | {x['n']} | {x['mse']:.5f} | {x['mae']:.4f} | {x['rmse']:.4f} | {x['pearson_r']:.4f} ({x['pearson_p']:.1e}) | {x['spearman_rho']:.4f} | {x['r2']:.4f} | {x['within_0_1']:.3f} | {x['within_0_05']:.3f} | {x['max_error']:.3f} | {x['median_error']:.4f} |")
+            out.append(
+                f"| {part} | {x['n']} | {x['mse']:.5f} | {x['mae']:.4f} | {x['rmse']:.4f} | {x['pearson_r']:.4f} "
+                f"({x['pearson_p']:.1e}) | {x['spearman_rho']:.4f} | {x['r2']:.4f} | {x['within_0_1']:.3f} | "
+                f"{x['within_0_05']:.3f} | {x['max_error']:.3f} | {x['median_error']:.4f} |"
+            )
     rk = r[held]["ranking"]
-    out += ["", "## Ranking within each image", "", f"- mean per-image Spearman over its parameter sets: {rk['mean_spearman']:.4f} ({rk['n_images']} images)",
-            f"- top-1 regret (best real SSIM among the sets minus the real SSIM of the model's pick): mean {rk['regret_mean']:.4f}, p90 {rk['regret_p90']:.4f}", ""]
+    out += [
+        "",
+        "## Ranking within each image",
+        "",
+        f"- mean per-image Spearman over its parameter sets: {rk['mean_spearman']:.4f} ({rk['n_images']} images)",
+        f"- top-1 regret (best real SSIM among the sets minus the real SSIM of the model's pick): mean "
+        f"{rk['regret_mean']:.4f}, p90 {rk['regret_p90']:.4f}",
+        "",
+    ]
     out += ["## Per logo type", "", "| type | n | Pearson r | RMSE | within 0.1 |", "|---|---|---|---|---|"]
     for t, v in r[held]["per_type"].items():
-        out.append(f"| {t} | skipped: {v['skipped']} | | | |" if "skipped" in v else f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |")
+        out.append(
+            f"| {t} | skipped: {v['skipped']} | | | |"
+            if "skipped" in v
+            else f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |"
+        )
     if r["cv"]:
         cv = r["cv"]
-        out += ["", f"## Grouped {cv['settings']['folds']}-fold cross-validation by image ({cv['settings']['epochs']} epochs, patience {cv['settings']['patience']})", "",
-                "| fold | images | best r (epoch) | final r | RMSE |", "|---|---|---|---|---|"]
-        out += [f"| {f['fold']} | {f['images']} | {f['best_pearson']:.4f} ({f['best_epoch']}) | {f['final_pearson']:.4f} | {f['rmse']:.4f} |" for f in cv["folds"]]
-        out += ["", f"Mean {cv['mean']:.4f}, std {cv['std']:.4f}: {'stable' if cv['stable'] else 'NOT stable'} (criterion std < 0.05)."]
-    out += ["", f"## Baselines (fit on the training images, scored on the {held} images)", "", head, _fmt_metrics_row("**svgq_jax model**", m)]
-    out += [_fmt_metrics_row(name + ("" if r["beats_baselines"][name] else " ⚠ not beaten"), b) for name, b in r["baselines"].items()]
+        out += [
+            "",
+            f"## Grouped {cv['settings']['folds']}-fold cross-validation by image ({cv['settings']['epochs']} "
+            f"epochs, patience {cv['settings']['patience']})",
+            "",
+            "| fold | images | best r (epoch) | final r | RMSE |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {f['fold']} | {f['images']} | {f['best_pearson']:.4f} ({f['best_epoch']}) | "
+            f"{f['final_pearson']:.4f} | {f['rmse']:.4f} |"
+            for f in cv["folds"]
+        ]
+        out += [
+            "",
+            f"Mean {cv['mean']:.4f}, std {cv['std']:.4f}: {'stable' if cv['stable'] else 'NOT stable'} (criterion "
+            f"std < 0.05).",
+        ]
+    out += [
+        "",
+        f"## Baselines (fit on the training images, scored on the {held} images)",
+        "",
+        head,
+        _fmt_metrics_row("**svgq_jax model**", m),
+    ]
+    out += [
+        _fmt_metrics_row(name + ("" if r["beats_baselines"][name] else " ⚠ not beaten"), b)
+        for name, b in r["baselines"].items()
+    ]
     if r.get("real"):
         x = r["real"]
-        out += ["", f"## Real logos (`{x['path']}`, never drawn by the generator)", "", head, _fmt_metrics_row("svgq_jax model", x["metrics"]), "",
-                "| source | n | Pearson r | RMSE | within 0.1 |", "|---|---|---|---|---|"]
-        out += [f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |" for t, v in x["per_type"].items() if "n" in v]
-    out += ["", "## Export readiness (the seed's thresholds)", ""] + [f"- {line}" for line in readiness_lines(r["readiness"])]
-    out += ["", "Plots: `plots/predicted_vs_actual.png`, `plots/residuals_by_type.png`, `plots/cv_folds.png`, `plots/baselines.png`."]
+        out += [
+            "",
+            f"## Real logos (`{x['path']}`, never drawn by the generator)",
+            "",
+            head,
+            _fmt_metrics_row("svgq_jax model", x["metrics"]),
+            "",
+            "| source | n | Pearson r | RMSE | within 0.1 |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |"
+            for t, v in x["per_type"].items()
+            if "n" in v
+        ]
+    out += ["", "## Export readiness (the seed's thresholds)", ""] + [
+        f"- {line}" for line in readiness_lines(r["readiness"])
+    ]
+    out += [
+        "",
+        "Plots: `plots/predicted_vs_actual.png`, `plots/residuals_by_type.png`, `plots/cv_folds.png`, "
+        "`plots/baselines.png`.",
+    ]
     return "\n".join(out) + "\n"
 
 
@@ -222,7 +348,11 @@ def _plots(rd: RunData, r: dict, test_pred: np.ndarray) -> None:
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(y, test_pred, s=4, alpha=0.5)
     ax.plot([0, 1], [0, 1], "k--", lw=1)
-    ax.set(xlabel="real SSIM", ylabel="predicted SSIM", title=f"{r['held_out_split']}: r {r[r['held_out_split']]['metrics']['pearson_r']:.3f}")
+    ax.set(
+        xlabel="real SSIM",
+        ylabel="predicted SSIM",
+        title=f"{r['held_out_split']}: r {r[r['held_out_split']]['metrics']['pearson_r']:.3f}",
+    )
     fig.savefig(out / "predicted_vs_actual.png", dpi=90, bbox_inches="tight")
     plt.close(fig)
     names = sorted(set(types.tolist()))
@@ -255,20 +385,30 @@ def _plots(rd: RunData, r: dict, test_pred: np.ndarray) -> None:
 def main(argv=None) -> int:
     from svgq_jax import cli
 
-    p = cli.Parser(prog="python -m svgq_jax.validate", description="Validate a trained run: test metrics, ranking, per-type results, "
-                   "grouped K-fold CV, baselines and export readiness; writes RUN/validation.json, validation.md and plots.")
+    p = cli.Parser(
+        prog="python -m svgq_jax.validate",
+        description="Validate a trained run: test metrics, ranking, per-type results, "
+        "grouped K-fold CV, baselines and export readiness; writes RUN/validation.json, validation.md and plots.",
+    )
     p.add_argument("--run", required=True, metavar="RUN")
     p.add_argument("--cv-folds", type=int, default=5, help="folds of grouped cross-validation (default 5; 0 skips it)")
     p.add_argument("--cv-epochs", type=int, default=20, help="epochs per fold (default 20, the seed's setting)")
     p.add_argument("--cv-patience", type=int, default=5, help="early-stopping patience per fold (default 5)")
-    p.add_argument("--real-data", metavar="DIR", help="also evaluate on this dataset (e.g. real logos built with `data build --logos FOLDER`)")
+    p.add_argument(
+        "--real-data",
+        metavar="DIR",
+        help="also evaluate on this dataset (e.g. real logos built with `data build --logos FOLDER`)",
+    )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     if a.cv_folds == 1 or a.cv_folds < 0:
         raise InputError(f"--cv-folds must be 0 (skip) or at least 2, got {a.cv_folds}")
     r = validate_run(a.run, a.cv_folds, a.cv_epochs, a.cv_patience, a.real_data, a.quiet)
     s = r["summary"]
-    print(f"{s['split']}: r {s['pearson_r']:.4f}, RMSE {s['rmse']:.4f}, R² {s['r2']:.4f}; readiness {r['readiness']['verdict']} -> {Path(a.run) / 'validation.md'}")
+    print(
+        f"{s['split']}: r {s['pearson_r']:.4f}, RMSE {s['rmse']:.4f}, R² {s['r2']:.4f}; readiness "
+        f"{r['readiness']['verdict']} -> {Path(a.run) / 'validation.md'}"
+    )
     return 0
 
 

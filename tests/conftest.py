@@ -22,8 +22,12 @@ def run_cli(*args, cwd=None, env=None, timeout=600) -> subprocess.CompletedProce
     """Run `python -m <args>` as a real subprocess and capture its output."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", *map(str, args)], cwd=cwd or REPO, env=full_env,
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", *map(str, args)],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 

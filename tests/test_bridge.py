@@ -7,21 +7,27 @@ from svgq_jax.model import ModelConfig, create_model
 from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, torch_to_flax
 from torch_bridge.module import from_config
 
-
 SELECTIONS = ((0, 10, 8, False), (6, 20, 4, True))  # a color_precision and a log2 filter_speckle family
 
 
 def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members: int = 1, selections=()):
     import jax.numpy as jnp
 
-    cfg = ModelConfig(n_features=30, hidden_dims=(16, 12, 8), dropout=(0.3, 0.2, 0.1), batch_norm=batch_norm,
-                      input_clip=input_clip, members=members, selections=selections,
-                      log_params=param_space.log_pairs() if selections else ())  # the statistics model's extra inputs
+    cfg = ModelConfig(
+        n_features=30,
+        hidden_dims=(16, 12, 8),
+        dropout=(0.3, 0.2, 0.1),
+        batch_norm=batch_norm,
+        input_clip=input_clip,
+        members=members,
+        selections=selections,
+        log_params=param_space.log_pairs() if selections else (),
+    )  # the statistics model's extra inputs
     rng = np.random.default_rng(seed)
     n = cfg.n_standardised
     m = create_model(cfg, rng.normal(size=n), rng.uniform(0.5, 2, size=n), seed)
     if batch_norm:  # non-trivial running statistics, as after training
-        for bn in (m.norms if members == 1 else [n for mm in m.members for n in mm.norms]):
+        for bn in m.norms if members == 1 else [n for mm in m.members for n in mm.norms]:
             bn.mean[...] = jnp.asarray(rng.normal(size=bn.mean.shape), jnp.float32)
             bn.var[...] = jnp.asarray(rng.uniform(0.5, 2, size=bn.var.shape), jnp.float32)
     t = from_config(cfg.to_json())
@@ -29,8 +35,10 @@ def model_pair(batch_norm: bool, seed: int = 0, input_clip: float = 0.0, members
     return cfg, m, t.eval()
 
 
-@pytest.mark.parametrize("batch_norm, input_clip, members, selections",
-                         [(False, 0.0, 1, ()), (True, 0.0, 1, ()), (False, 1.5, 1, SELECTIONS), (True, 1.5, 3, SELECTIONS)])
+@pytest.mark.parametrize(
+    "batch_norm, input_clip, members, selections",
+    [(False, 0.0, 1, ()), (True, 0.0, 1, ()), (False, 1.5, 1, SELECTIONS), (True, 1.5, 3, SELECTIONS)],
+)
 def test_torch_module_matches_flax(batch_norm, input_clip, members, selections):
     import jax.numpy as jnp
 
@@ -60,7 +68,9 @@ def test_ensemble_is_the_mean_of_distinct_members():
     assert t.get_config()["members"] == 3 and "members.2.head.weight" in t.state_dict()
 
 
-@pytest.mark.parametrize("batch_norm, members, selections", [(False, 1, ()), (True, 1, SELECTIONS), (True, 2, SELECTIONS)])
+@pytest.mark.parametrize(
+    "batch_norm, members, selections", [(False, 1, ()), (True, 1, SELECTIONS), (True, 2, SELECTIONS)]
+)
 def test_round_trip_is_exact(batch_norm, members, selections):
     cfg, m, t = model_pair(batch_norm, seed=3, members=members, selections=selections)
     original = named_arrays(m)

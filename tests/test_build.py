@@ -7,13 +7,13 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import REPO
+
 from svgq_jax.data.build import BuildConfig, build_dataset
 from svgq_jax.data.dataset import load_dataset
-from svgq_jax.files import save_npz
 from svgq_jax.data.logos import LOGO_TYPES
 from svgq_jax.errors import InputError
+from svgq_jax.files import save_npz
 
 SMALL = dict(logos="procedural:10", params_per_logo=4, workers=2, quiet=True)
 
@@ -91,7 +91,10 @@ def test_folder_import_skips_bad_files(logo_folder, tmp_path):
     ds = load_dataset(out, min_examples=1)
     assert ds.n_images == 7
     assert sorted(set(ds.image_types)) == ["simple_geometric", "text_based", "unknown"]
-    skipped = {s["source"].rsplit("/", 1)[1]: s["reason"] for s in map(json.loads, (out / "skipped.jsonl").read_text().splitlines())}
+    skipped = {
+        s["source"].rsplit("/", 1)[1]: s["reason"]
+        for s in map(json.loads, (out / "skipped.jsonl").read_text().splitlines())
+    }
     assert set(skipped) == {"broken.png", "empty.jpg", "readme.txt"} and report["skipped_files"] == 3
     assert "empty" in skipped["empty.jpg"] and "not a readable image" in skipped["broken.png"]
 
@@ -135,4 +138,7 @@ def test_outdated_statistics_are_recomputed_once_and_kept(small, tmp_path):
     ds = load_dataset(root, 1)
     np.testing.assert_allclose(ds.image_stats, fresh, rtol=0, atol=1e-6)
     assert np.array_equal(np.load(root / "image_stats.npy"), ds.image_stats)  # kept for the next load
-    assert json.loads((root / "metadata.json").read_text())["image_stats"] == load_dataset(small, 1).metadata["image_stats"]
+    assert (
+        json.loads((root / "metadata.json").read_text())["image_stats"]
+        == load_dataset(small, 1).metadata["image_stats"]
+    )

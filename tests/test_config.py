@@ -57,12 +57,19 @@ def test_retired_fields_are_read_back_or_refused():
 @pytest.mark.parametrize(
     "values, words",
     [
-        ({"epochs": 0}, "epochs"), ({"batch_size": 2.5}, "batch_size"), ({"learning_rate": -1}, "learning_rate"),
-        ({"precision": "fp16"}, "precision"), ({"hidden_dims": [0, 4]}, "hidden_dims"),
-        ({"dropout": [0.1]}, "dropout"), ({"dropout": [1.0, 0.1, 0.1]}, "dropout"),
-        ({"test_split": 0.9}, "validation_split"), ({"learning_rat": 1}, "unknown config field"),
-        ({"batch_norm": "maybe"}, "batch_norm"), ({"resnet_weight": 0}, "resnet_weight"),
-        ({"ensemble": 0}, "ensemble"), ({"ensemble": 2.5}, "ensemble"),
+        ({"epochs": 0}, "epochs"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"learning_rate": -1}, "learning_rate"),
+        ({"precision": "fp16"}, "precision"),
+        ({"hidden_dims": [0, 4]}, "hidden_dims"),
+        ({"dropout": [0.1]}, "dropout"),
+        ({"dropout": [1.0, 0.1, 0.1]}, "dropout"),
+        ({"test_split": 0.9}, "validation_split"),
+        ({"learning_rat": 1}, "unknown config field"),
+        ({"batch_norm": "maybe"}, "batch_norm"),
+        ({"resnet_weight": 0}, "resnet_weight"),
+        ({"ensemble": 0}, "ensemble"),
+        ({"ensemble": 2.5}, "ensemble"),
     ],
 )
 def test_bad_values_are_named(values, words):

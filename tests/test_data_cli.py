@@ -1,8 +1,8 @@
 import json
 
 import pytest
-
 from conftest import REAL_LOGOS, call_main, draw_test_logo, run_cli
+
 from svgq_jax import params as param_space
 
 
@@ -42,10 +42,10 @@ def test_measure_keeps_fields_and_marks_bad_lines(tmp_path):
         {"params": good, "tag": 7},
     ]
     pairs = tmp_path / "pairs.jsonl"
-    pairs.write_text("\n".join(l if isinstance(l, str) else json.dumps(l) for l in lines) + "\n")
+    pairs.write_text("\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n")
     r = run_cli("svgq_jax.data", "measure", "--pairs", pairs, "--out", tmp_path / "out.jsonl", "--workers", "2")
     assert r.returncode == 0, r.stderr
-    rows = [json.loads(l) for l in (tmp_path / "out.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert len(rows) == 7 and not (tmp_path / "out.jsonl.partial").exists()
     assert [r.get("tag") for r in rows] == [1, 2, None, 4, 5, 6, 7]
     assert 0.5 < rows[0]["ssim"] <= 1 and 0 < rows[1]["ssim"] < rows[0]["ssim"] + 0.5
@@ -53,7 +53,7 @@ def test_measure_keeps_fields_and_marks_bad_lines(tmp_path):
     assert "not valid JSON" in rows[2]["error"] and rows[2]["input"] == "not json"
     assert "color_precision" in rows[3]["error"] and "ssim" not in rows[3]
     assert "cannot read" in rows[4]["error"] and "not a readable image" in rows[5]["error"]
-    assert "missing \"image\"" in rows[6]["error"]
+    assert 'missing "image"' in rows[6]["error"]
 
 
 def test_measure_resumes_from_a_partial_output(tmp_path):
@@ -64,7 +64,7 @@ def test_measure_resumes_from_a_partial_output(tmp_path):
     (tmp_path / "o.jsonl.partial").write_text("".join(json.dumps({**r, "ssim": -7.0}) + "\n" for r in rows[:2]))
     r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl")
     assert r.returncode == 0 and "resumed 2" in r.stderr
-    out = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text().splitlines()]
+    out = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert [o["ssim"] for o in out[:2]] == [-7.0, -7.0] and all(0 < o["ssim"] <= 1 for o in out[2:])
 
 
@@ -75,7 +75,9 @@ def test_measure_missing_pairs_file(tmp_path):
 
 def test_info_reports_a_dataset(tmp_path):
     out = tmp_path / "ds"
-    r = call_main("svgq_jax.data", "build", "--out", out, "--logos", "procedural:5", "--params-per-logo", "2", "--quiet")
+    r = call_main(
+        "svgq_jax.data", "build", "--out", out, "--logos", "procedural:5", "--params-per-logo", "2", "--quiet"
+    )
     assert r.returncode == 0, r.stderr
     info = json.loads(call_main("svgq_jax.data", "info", out, "--json").stdout)
     assert info["metadata"]["counts"]["images"] == 5 and info["report"]["examples"] + info["report"]["failures"] == 10
@@ -97,14 +99,29 @@ def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
     from skimage.metrics import structural_similarity
 
     files = sorted(REAL_LOGOS.glob("*.png"))[5::37]
-    rows = [{"image": str(f), "params": param_space.from_vector(param_space.sample(2, i)[k])} for i, f in enumerate(files) for k in range(2)]
+    rows = [
+        {"image": str(f), "params": param_space.from_vector(param_space.sample(2, i)[k])}
+        for i, f in enumerate(files)
+        for k in range(2)
+    ]
     (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl", "--quiet")
     assert r.returncode == 0, r.stderr
     for out in map(json.loads, (tmp_path / "o.jsonl").read_text().splitlines()):
         png = open(out["image"], "rb").read()
-        svg = vtracer.convert_raw_image_to_svg(png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **out["params"])
-        rendered = Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256))))
-        ref = structural_similarity(np.asarray(Image.open(out["image"]).convert("RGB")), np.asarray(rendered.convert("RGB")),
-                                    channel_axis=2, data_range=255, gaussian_weights=True, sigma=1.5, use_sample_covariance=False)
+        svg = vtracer.convert_raw_image_to_svg(
+            png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **out["params"]
+        )
+        rendered = Image.open(
+            io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256)))
+        )
+        ref = structural_similarity(
+            np.asarray(Image.open(out["image"]).convert("RGB")),
+            np.asarray(rendered.convert("RGB")),
+            channel_axis=2,
+            data_range=255,
+            gaussian_weights=True,
+            sigma=1.5,
+            use_sample_covariance=False,
+        )
         assert abs(out["ssim"] - ref) < 1e-3, out["image"]

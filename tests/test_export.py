@@ -6,10 +6,10 @@ import numpy as np
 import onnx
 import pytest
 import torch
-
 from conftest import REPO, run_cli, tiny
-from svgq_jax.data.imagestats import N_STATS
+
 from svgq_jax.bundle import FILES
+from svgq_jax.data.imagestats import N_STATS
 from svgq_jax.export import export_run
 
 
@@ -47,8 +47,12 @@ def test_runner_loads_every_format_without_jax(bundle, tmp_path):
     x = np.random.default_rng(0).normal(size=(5, 2048 + N_STATS + 8)).astype(np.float32)
     np.savez(tmp_path / "in.npz", x=x)
     specs = [f"{fmt}={out / name}" for fmt, name in FILES.items()]
-    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), *specs],
-                       cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), *specs],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr[-500:]
     info = json.loads(r.stdout.strip().splitlines()[-1])
     assert info["jax_imported"] is False and info["formats"] == list(FILES)
@@ -64,8 +68,19 @@ def test_tampered_state_dict_is_refused(bundle, tmp_path):
     del full["state_dict"][key]
     torch.save(full, tmp_path / "bad.pth")
     np.savez(tmp_path / "in.npz", x=np.zeros((1, 2048 + N_STATS + 8), np.float32))
-    r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), f"full={tmp_path / 'bad.pth'}"],
-                       cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch_bridge.runner",
+            str(tmp_path / "in.npz"),
+            str(tmp_path / "o.npz"),
+            f"full={tmp_path / 'bad.pth'}",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0 and key in r.stderr
 
 

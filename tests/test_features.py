@@ -3,8 +3,8 @@ import hashlib
 import numpy as np
 import pytest
 import torch
-
 from conftest import draw_test_logo
+
 from svgq_jax.data import images
 from svgq_jax.data.features import FEATURE_DIM, FeatureExtractor, build_backbone
 from svgq_jax.errors import InputError

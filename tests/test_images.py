@@ -2,9 +2,9 @@ import io
 
 import numpy as np
 import pytest
+from conftest import draw_test_logo
 from PIL import Image
 
-from conftest import draw_test_logo
 from svgq_jax.data import images
 from svgq_jax.errors import InputError
 
@@ -56,12 +56,16 @@ def test_tiny_and_huge_images():
 def test_jpeg_webp_and_svg():
     for fmt in ("JPEG", "WEBP"):
         assert images.decode_image(encode(draw_test_logo(3), fmt)).size == (256, 256)
-    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 12"><rect width="24" height="12" fill="#00f"/></svg>'
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 12"><rect width="24" height="12" fill="#00f"/></svg>'
+    )
     out = images.to_array(images.decode_image(svg))
     assert tuple(out[128, 128]) == (0, 0, 255) and tuple(out[10, 128]) == (255, 255, 255)
 
 
-@pytest.mark.parametrize("data, words", [(b"", "empty"), (b"garbage bytes", "not a readable image"), (b"<svg", "unreadable SVG")])
+@pytest.mark.parametrize(
+    "data, words", [(b"", "empty"), (b"garbage bytes", "not a readable image"), (b"<svg", "unreadable SVG")]
+)
 def test_bad_files_raise_one_clear_error(data, words):
     with pytest.raises(InputError, match=words):
         images.decode_image(data, "x")

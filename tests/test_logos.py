@@ -1,4 +1,5 @@
 """Tests for the procedural logo generator (svgq_jax.data.logos)."""
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -108,14 +109,17 @@ def _touches_border(img):
 
 def test_brand_marks_fill_the_canvas_icons_keep_a_margin():
     # simple-icons marks always touch the canvas edge; flat icons and emoji sit in a margin
-    share = {t: np.mean([_touches_border(logos.draw_logo(t, s)) for s in range(20)])
-             for t in ("simple_geometric", "text_based", "complex")}
+    share = {
+        t: np.mean([_touches_border(logos.draw_logo(t, s)) for s in range(20)])
+        for t in ("simple_geometric", "text_based", "complex")
+    }
     assert share["simple_geometric"] >= 0.6 and share["text_based"] >= 0.6, share
     assert share["complex"] <= 0.5, share
 
 
 def test_single_colour_marks_include_pure_black():
     # pure black marks trace very differently at low colour precision; they must occur
-    black = [(_arr(logos.draw_logo("simple_geometric", s)).reshape(-1, 3) == 0).all(-1).mean() > 0.05
-             for s in range(40)]
+    black = [
+        (_arr(logos.draw_logo("simple_geometric", s)).reshape(-1, 3) == 0).all(-1).mean() > 0.05 for s in range(40)
+    ]
     assert 0.05 <= np.mean(black) <= 0.6, np.mean(black)

@@ -10,6 +10,7 @@ The pixels also depend on Pillow's rasteriser and FreeType (text): the hashes we
 with Pillow 13.0.0 and FreeType 2.14.3. If an upgrade of those alone breaks this test, the
 procedural pictures did change, so the same rule applies.
 """
+
 import hashlib
 
 import numpy as np
@@ -62,8 +63,10 @@ def _sha(img) -> str:
 def _golden() -> dict:
     version = logos.GENERATOR_VERSION
     if version not in GOLDEN:
-        pytest.fail(f"GENERATOR_VERSION {version} has no golden hashes: the drawings changed or the version "
-                    f"was bumped: add the new version's hashes to GOLDEN in {__file__}")
+        pytest.fail(
+            f"GENERATOR_VERSION {version} has no golden hashes: the drawings changed or the version "
+            f"was bumped: add the new version's hashes to GOLDEN in {__file__}"
+        )
     return GOLDEN[version]
 
 
@@ -76,6 +79,8 @@ def test_drawings_match_the_generator_version(kind):
     expected = _golden()[kind]
     for seed, want in zip(SEEDS, expected, strict=True):
         got = _sha(logos.draw_logo(kind, seed))
-        assert got == want, (f"draw_logo({kind!r}, {seed}) differs from its golden hash for GENERATOR_VERSION "
-                             f"{logos.GENERATOR_VERSION}: the drawings changed, bump GENERATOR_VERSION and "
-                             f"record its hashes in GOLDEN (got {got})")
+        assert got == want, (
+            f"draw_logo({kind!r}, {seed}) differs from its golden hash for GENERATOR_VERSION "
+            f"{logos.GENERATOR_VERSION}: the drawings changed, bump GENERATOR_VERSION and "
+            f"record its hashes in GOLDEN (got {got})"
+        )

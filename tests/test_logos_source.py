@@ -1,4 +1,5 @@
 """Tests for draw_source: the procedural logos at a native size, with a transparent background."""
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -78,15 +79,17 @@ def test_wordmarks_come_out_wide():
 
 
 def test_corners_are_mostly_transparent(sources):
-    corners = np.concatenate([np.asarray(img)[[0, 0, -1, -1], [0, -1, 0, -1], 3]
-                              for imgs in sources.values() for img in imgs])
+    corners = np.concatenate(
+        [np.asarray(img)[[0, 0, -1, -1], [0, -1, 0, -1], 3] for imgs in sources.values() for img in imgs]
+    )
     # measured 0.96 here: square tiles and full-bleed bars fill their corners
     assert (corners == 0).mean() >= 0.75, (corners == 0).mean()
 
 
 def test_edges_have_partial_alpha(sources):
-    partial = [int(((a > 0) & (a < 255)).sum()) for imgs in sources.values()
-               for a in (np.asarray(img)[..., 3] for img in imgs)]
+    partial = [
+        int(((a > 0) & (a < 255)).sum()) for imgs in sources.values() for a in (np.asarray(img)[..., 3] for img in imgs)
+    ]
     # anti-aliased edges; only marks made of axis-aligned edges on the pixel grid have none
     # (measured: 28 of these 30 logos with >= 50 such pixels, median 580)
     assert np.mean([p >= 50 for p in partial]) >= 0.8, partial

@@ -13,8 +13,14 @@ def good():
 
 def test_defaults_match_vtracer_and_validate():
     assert param_space.VTRACER_DEFAULTS == {
-        "color_precision": 6, "layer_difference": 16, "corner_threshold": 60, "length_threshold": 4.0,
-        "max_iterations": 10, "splice_threshold": 45, "filter_speckle": 4, "path_precision": 8,
+        "color_precision": 6,
+        "layer_difference": 16,
+        "corner_threshold": 60,
+        "length_threshold": 4.0,
+        "max_iterations": 10,
+        "splice_threshold": 45,
+        "filter_speckle": 4,
+        "path_precision": 8,
     }
     assert param_space.validate(good()) == good()
     assert param_space.PARAM_NAMES[0] == "color_precision" and param_space.PARAM_NAMES[-1] == "path_precision"
@@ -55,7 +61,9 @@ def test_missing_parameter_and_non_mapping():
 def test_integral_float_is_accepted_as_int():
     p = good()
     p["color_precision"] = 6.0
-    assert param_space.validate(p)["color_precision"] == 6 and isinstance(param_space.validate(p)["color_precision"], int)
+    assert param_space.validate(p)["color_precision"] == 6 and isinstance(
+        param_space.validate(p)["color_precision"], int
+    )
 
 
 def test_scale_maps_table_to_unit_interval():
@@ -63,7 +71,9 @@ def test_scale_maps_table_to_unit_interval():
     hi = np.array([p.high for p in param_space.PARAMS])
     np.testing.assert_allclose(param_space.scale(lo), 0.0)
     np.testing.assert_allclose(param_space.scale(hi), 1.0)
-    np.testing.assert_allclose(param_space.unscale(param_space.scale(param_space.defaults_vector())), param_space.defaults_vector(), atol=1e-5)
+    np.testing.assert_allclose(
+        param_space.unscale(param_space.scale(param_space.defaults_vector())), param_space.defaults_vector(), atol=1e-5
+    )
 
 
 def test_log2_params_reads_the_multiplicative_parameters_on_a_log_axis():

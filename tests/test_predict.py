@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from conftest import REPO, call_main, draw_test_logo, run_cli
+
 from svgq_jax import params as param_space
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.errors import InputError
@@ -49,9 +49,12 @@ def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
 
 def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
     draw_test_logo(1).save(tmp_path / "x.png")
-    code = (f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
-            f"from svgq_jax import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, param_space.VTRACER_DEFAULTS); "
-            "print(v, 'jax' in sys.modules)")
+    code = (
+        f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
+        f"from svgq_jax import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, "
+        f"param_space.VTRACER_DEFAULTS); "
+        "print(v, 'jax' in sys.modules)"
+    )
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-800:]
     value, jax_loaded = r.stdout.split()
@@ -72,15 +75,22 @@ def test_predict_cli_marks_bad_lines(tiny_bundle, tmp_path):
         {"image": "a.png", "params": {"color_precision": 4}, "id": 6},
         {"image": "a.png", "params": {**good, "color_precision": 2}, "id": 7},
     ]
-    (tmp_path / "p.jsonl").write_text("".join(json.dumps(l) + "\n" for l in lines))
-    r = run_cli("svgq_jax.predict", "--model", tiny_bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl")
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    r = run_cli(
+        "svgq_jax.predict", "--model", tiny_bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl"
+    )
     assert r.returncode == 0, r.stderr[-800:]
-    out = [json.loads(l) for l in (tmp_path / "o.jsonl").read_text().splitlines()]
+    out = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]
     assert [o["id"] for o in out] == [1, 2, 3, 4, 5, 6, 7]
     ok = {o["id"]: o for o in out if "predicted_ssim" in o}
     assert set(ok) == {1, 2, 7} and all(0 <= o["predicted_ssim"] <= 1 for o in ok.values())
     errors = {o["id"]: o["error"] for o in out if "error" in o}
-    assert "path_precision" in errors[3] and "cannot read" in errors[4] and "not a readable image" in errors[5] and "missing parameter" in errors[6]
+    assert (
+        "path_precision" in errors[3]
+        and "cannot read" in errors[4]
+        and "not a readable image" in errors[5]
+        and "missing parameter" in errors[6]
+    )
 
 
 def _broken_bundles(tiny_bundle, tmp_path):
@@ -103,17 +113,23 @@ def _broken_bundles(tiny_bundle, tmp_path):
         if block["name"] == "image_stats":
             block["version"] -= 1
     (old_stats / "metadata.json").write_text(json.dumps(meta))
-    return {"missing": (tmp_path / "nowhere", "not a model bundle"), "other": (other, "trained on backbone resnet50-imagenet1k-v2"),
-            "corrupt": (corrupt, "corrupt bundle metadata"), "onnx": (bad_onnx, "not a loadable ONNX model"),
-            "old_stats": (old_stats, "image statistics v")}
+    return {
+        "missing": (tmp_path / "nowhere", "not a model bundle"),
+        "other": (other, "trained on backbone resnet50-imagenet1k-v2"),
+        "corrupt": (corrupt, "corrupt bundle metadata"),
+        "onnx": (bad_onnx, "not a loadable ONNX model"),
+        "old_stats": (old_stats, "image statistics v"),
+    }
 
 
 def test_bad_bundles_are_one_line_exit_2(tiny_bundle, tmp_path):
     draw_test_logo(0).save(tmp_path / "a.png")
     (tmp_path / "p.jsonl").write_text(json.dumps({"image": "a.png", "params": param_space.VTRACER_DEFAULTS}) + "\n")
     for name, (bundle, words) in _broken_bundles(tiny_bundle, tmp_path).items():
-        for args in (["svgq_jax.predict", "--model", bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl"],
-                     ["svgq_jax.optimize", "--model", bundle, tmp_path / "a.png", "--verify", "0"]):
+        for args in (
+            ["svgq_jax.predict", "--model", bundle, "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl"],
+            ["svgq_jax.optimize", "--model", bundle, tmp_path / "a.png", "--verify", "0"],
+        ):
             r = (run_cli if name == "other" else call_main)(*args)  # one real subprocess per command
             assert r.returncode == 2, (name, r.stderr[-500:])
             last = r.stderr.strip().splitlines()[-1]
@@ -122,7 +138,18 @@ def test_bad_bundles_are_one_line_exit_2(tiny_bundle, tmp_path):
 
 def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     draw_test_logo(2).save(tmp_path / "logo.png")
-    r = run_cli("svgq_jax.optimize", "--model", tiny_bundle, tmp_path / "logo.png", "--budget", "512", "--verify", "2", "--out", tmp_path / "o.svg")
+    r = run_cli(
+        "svgq_jax.optimize",
+        "--model",
+        tiny_bundle,
+        tmp_path / "logo.png",
+        "--budget",
+        "512",
+        "--verify",
+        "2",
+        "--out",
+        tmp_path / "o.svg",
+    )
     assert r.returncode == 0, r.stderr[-800:]
     assert (tmp_path / "o.svg").read_text().lstrip().startswith("<?xml")
     assert "defaults" in r.stdout and "predicted" in r.stdout and "#1" in r.stdout
@@ -131,7 +158,19 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     draw_test_logo(3).save(folder / "one.png")
     draw_test_logo(4, size=(120, 60)).save(folder / "sub" / "two.jpg")
     (folder / "broken.png").write_bytes(b"junk")
-    r = call_main("svgq_jax.optimize", "--model", tiny_bundle, folder, "--budget", "256", "--verify", "1", "--json", "--out", tmp_path / "svgs")
+    r = call_main(
+        "svgq_jax.optimize",
+        "--model",
+        tiny_bundle,
+        folder,
+        "--budget",
+        "256",
+        "--verify",
+        "1",
+        "--json",
+        "--out",
+        tmp_path / "svgs",
+    )
     assert r.returncode == 0, r.stderr[-800:]
     doc = json.loads(r.stdout)
     assert len(doc["results"]) == 2 and len(doc["failures"]) == 1 and "broken.png" in doc["failures"][0]["image"]

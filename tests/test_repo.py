@@ -9,5 +9,5 @@ def test_ci_runs_the_readme_test_command():
     block = readme[start:].split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
     assert len(block) == 2, "the quick start is exactly two commands"
     test_command = block[1].strip()
-    ci_lines = [l.strip() for l in (REPO / ".ci" / "run").read_text().splitlines()]
+    ci_lines = [line.strip() for line in (REPO / ".ci" / "run").read_text().splitlines()]
     assert test_command in ci_lines

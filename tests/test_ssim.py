@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
+from conftest import REAL_LOGOS, draw_test_logo
 from skimage.metrics import structural_similarity
 
-from conftest import REAL_LOGOS, draw_test_logo
+from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference, ssim, ssim_to
 from svgq_jax.data.tracing import label, render, trace
-from svgq_jax import params as param_space
 
 
 def skimage_ssim(a, b):
@@ -63,7 +63,11 @@ def test_labels_match_reference_on_real_logos():
         png = images.png_bytes(canon)
         params = param_space.from_vector(param_space.sample(1, len(path.name))[0])
         ours, _ = label(png, Reference.of(images.to_array(canon)), params)
-        svg = vtracer.convert_raw_image_to_svg(png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **params)
-        out = Image.open(io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256))))
+        svg = vtracer.convert_raw_image_to_svg(
+            png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **params
+        )
+        out = Image.open(
+            io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256)))
+        )
         ref = skimage_ssim(np.asarray(Image.open(path).convert("RGB")), np.asarray(out.convert("RGB")))
         assert abs(ours.ssim - ref) < 1e-4, path.name

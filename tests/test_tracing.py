@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import draw_test_logo
+
 from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference
@@ -20,7 +20,9 @@ def test_coarser_settings_lose_quality():
     img = draw_test_logo(1)
     png, ref = images.png_bytes(img), Reference.of(images.to_array(img))
     fine, _ = label(png, ref, param_space.VTRACER_DEFAULTS)
-    coarse, _ = label(png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": 1, "filter_speckle": 16, "layer_difference": 64})
+    coarse, _ = label(
+        png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": 1, "filter_speckle": 16, "layer_difference": 64}
+    )
     assert coarse.ssim < fine.ssim
 
 

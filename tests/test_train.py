@@ -6,11 +6,11 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import REPO, call_main, run_cli, tiny, tiny_flags, tiny_json
+
+from svgq_jax.checkpoints import restore_kept_model
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.errors import InputError
-from svgq_jax.checkpoints import restore_kept_model
 from svgq_jax.train import train_and_evaluate
 
 
@@ -27,7 +27,16 @@ def trained(tiny_run):
 
 def test_a_run_writes_everything(trained):
     run, results = trained
-    for name in ("config.json", "data.json", "model.json", "split.json", "history.json", "results.json", "predictions.npz", "plots/training.png"):
+    for name in (
+        "config.json",
+        "data.json",
+        "model.json",
+        "split.json",
+        "history.json",
+        "results.json",
+        "predictions.npz",
+        "plots/training.png",
+    ):
         assert (run / name).is_file(), name
     history = json.loads((run / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2, 3]
@@ -58,13 +67,17 @@ def test_restored_checkpoint_predicts_identically(trained, tiny_dataset):
 
 def test_early_stopping(tiny_dataset, tmp_path):
     # a vanishing learning rate cannot improve validation Pearson by the required margin
-    res = train_and_evaluate(cfg(epochs=10, learning_rate=1e-9, early_stopping_patience=2), tiny_dataset, tmp_path / "r", quiet=True)
+    res = train_and_evaluate(
+        cfg(epochs=10, learning_rate=1e-9, early_stopping_patience=2), tiny_dataset, tmp_path / "r", quiet=True
+    )
     assert res.early_stopped and res.epochs_trained == 3 and res.kept_epoch == 1
 
 
 def test_without_early_stopping_the_last_epoch_is_kept(tiny_dataset, tmp_path):
     # the run above, with patience 0: it trains every epoch and keeps the last, not epoch 1
-    res = train_and_evaluate(cfg(epochs=4, learning_rate=1e-9, early_stopping_patience=0), tiny_dataset, tmp_path / "r", quiet=True)
+    res = train_and_evaluate(
+        cfg(epochs=4, learning_rate=1e-9, early_stopping_patience=0), tiny_dataset, tmp_path / "r", quiet=True
+    )
     assert not res.early_stopped and res.epochs_trained == 4 and res.kept_epoch == 4
 
 
@@ -79,7 +92,17 @@ def test_finished_run_is_not_overwritten(trained, tiny_dataset):
 @pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
     flags = tiny_flags(epochs=8)
-    cmd = [sys.executable, "-m", "svgq_jax.train", "--data", str(tiny_dataset), "--quiet", "--no-validate", "--no-export", *flags]
+    cmd = [
+        sys.executable,
+        "-m",
+        "svgq_jax.train",
+        "--data",
+        str(tiny_dataset),
+        "--quiet",
+        "--no-validate",
+        "--no-export",
+        *flags,
+    ]
     proc = subprocess.Popen([*cmd, "--out", str(tmp_path / "killed")], cwd=REPO)
     ckpts = tmp_path / "killed" / "checkpoints"
     deadline = time.monotonic() + 240
@@ -121,8 +144,14 @@ print(json.dumps({"devices": len(jax.devices()), "runs": out}))
 def test_four_cpu_devices_match_one(tiny_dataset, tmp_path):
     env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
     tiny = tiny_json(epochs=3)
-    r = subprocess.run([sys.executable, "-c", FOUR_DEVICES, str(tiny_dataset), json.dumps(tiny), str(tmp_path)],
-                       cwd=REPO, capture_output=True, text=True, env={**__import__("os").environ, **env}, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-c", FOUR_DEVICES, str(tiny_dataset), json.dumps(tiny), str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, **env},
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["devices"] == 4
@@ -151,7 +180,18 @@ def test_bad_config_is_one_line_exit_2(tiny_dataset, tmp_path, flags, words):
 def test_config_file_and_bad_files(tiny_dataset, tmp_path):
     good = tmp_path / "c.yaml"
     good.write_text("epochs: 1\nbatch_size: 16\nhidden_dims: [16, 8]\ndropout: [0.0, 0.0]\nmin_examples: 50\n")
-    r = call_main("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", "--config", good, "--quiet", "--no-validate", "--no-export")
+    r = call_main(
+        "svgq_jax.train",
+        "--data",
+        tiny_dataset,
+        "--out",
+        tmp_path / "r",
+        "--config",
+        good,
+        "--quiet",
+        "--no-validate",
+        "--no-export",
+    )
     assert r.returncode == 0, r.stderr[-800:]
     assert json.loads((tmp_path / "r" / "config.json").read_text())["hidden_dims"] == [16, 8]
     for text, words in (("{not json", "not valid JSON"), ('{"epoch": 3}', "unknown config field 'epoch'")):
@@ -164,7 +204,11 @@ def test_config_file_and_bad_files(tiny_dataset, tmp_path):
 def test_too_small_or_missing_dataset(tiny_dataset, tmp_path):
     # the train command's subprocess test: exit code 2 and one line, no traceback
     r = run_cli("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "r", *tiny_flags(min_examples=100000))
-    assert r.returncode == 2 and "training needs at least 100000" in r.stderr.strip().splitlines()[-1] and "Traceback" not in r.stderr
+    assert (
+        r.returncode == 2
+        and "training needs at least 100000" in r.stderr.strip().splitlines()[-1]
+        and "Traceback" not in r.stderr
+    )
     r = call_main("svgq_jax.train", "--data", tmp_path / "none", "--out", tmp_path / "r")
     assert r.returncode == 2 and "no such directory" in r.stderr
 
@@ -194,9 +238,9 @@ def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tin
     split = split_images(ds.image_types, 0.2, 0.1, 0)
     arrays = prepare_arrays(ds, split, cfg())
     # the log2 parameters are standardised by the training examples' own mean and std
-    logs = param_space.log2_params(arrays.X[arrays.rows["train"], -param_space.N_PARAMS:], param_space.log_pairs())
-    np.testing.assert_allclose(arrays.feature_mean[-len(param_space.LOG_SCALED):], logs.mean(0), rtol=1e-5)
-    np.testing.assert_allclose(arrays.feature_std[-len(param_space.LOG_SCALED):], logs.std(0), rtol=1e-4)
+    logs = param_space.log2_params(arrays.X[arrays.rows["train"], -param_space.N_PARAMS :], param_space.log_pairs())
+    np.testing.assert_allclose(arrays.feature_mean[-len(param_space.LOG_SCALED) :], logs.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(arrays.feature_std[-len(param_space.LOG_SCALED) :], logs.std(0), rtol=1e-4)
     seed_cfg = cfg(input_features="resnet")
     arrays = prepare_arrays(ds, split, seed_cfg)
     mcfg = model_config(seed_cfg, arrays)

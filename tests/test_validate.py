@@ -3,8 +3,8 @@ import shutil
 
 import numpy as np
 import pytest
-
 from conftest import call_main, run_cli
+
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.validate import validate_run
 
@@ -25,10 +25,24 @@ def test_report_has_every_section(validated):
     assert r["held_out_split"] == "test"
     assert set(r["baselines"]) == {"random", "mean", "ridge", "gradient_boosting", "per_type_heuristic"}
     assert len(r["cv"]["folds"]) == 2 and r["cv"]["std"] >= 0
-    assert {c["name"] for c in r["readiness"]["checks"]} == {"pearson_r", "rmse", "within_0_1", "min_type_pearson_r", "r2", "cv_std"}
+    assert {c["name"] for c in r["readiness"]["checks"]} == {
+        "pearson_r",
+        "rmse",
+        "within_0_1",
+        "min_type_pearson_r",
+        "r2",
+        "cv_std",
+    }
     assert r["readiness"]["ready"] == all(c["ok"] for c in r["readiness"]["checks"])
     md = (run / "validation.md").read_text()
-    for heading in ("## Metrics", "## Ranking", "## Per logo type", "cross-validation", "## Baselines", "## Export readiness"):
+    for heading in (
+        "## Metrics",
+        "## Ranking",
+        "## Per logo type",
+        "cross-validation",
+        "## Baselines",
+        "## Export readiness",
+    ):
         assert heading in md
 
 

@@ -18,7 +18,7 @@ naming the key. Flax -> torch -> Flax is exact.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -99,7 +99,10 @@ def torch_to_flax(state_dict: Mapping, config: Mapping) -> dict[str, np.ndarray]
         a = named[tk].detach().cpu().float().numpy()
         a = a.T if key.endswith("kernel") else a
         if a.shape != shape:
-            raise ValueError(f"torch key {tk!r} has shape {tuple(named[tk].shape)}, expected {shape[::-1] if key.endswith('kernel') else shape}")
+            raise ValueError(
+                f"torch key {tk!r} has shape {tuple(named[tk].shape)}, expected "
+                f"{shape[::-1] if key.endswith('kernel') else shape}"
+            )
         out[key] = np.ascontiguousarray(a)
     return out
 
@@ -111,4 +114,6 @@ def named_arrays(model) -> dict[str, np.ndarray]:
     from svgq_jax.model import Constant
 
     state = nnx.state(model, nnx.Any(nnx.Param, nnx.BatchStat, Constant))
-    return {"/".join(map(str, path)): np.asarray(v.get_value(), dtype=np.float32) for path, v in nnx.to_flat_state(state)}
+    return {
+        "/".join(map(str, path)): np.asarray(v.get_value(), dtype=np.float32) for path, v in nnx.to_flat_state(state)
+    }

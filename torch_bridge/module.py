@@ -18,7 +18,6 @@ from torch import nn
 from svgq_jax.params import N_PARAMS  # numpy only: no JAX
 
 
-
 class QualityPredictor(nn.Module):
     def __init__(
         self,
@@ -64,7 +63,9 @@ class QualityPredictor(nn.Module):
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
         # Flax's momentum weighs the old running value; torch's weighs the new batch.
         self.norms = nn.ModuleList(
-            nn.BatchNorm1d(b, eps=batch_norm_epsilon, momentum=1.0 - batch_norm_momentum) if batch_norm else nn.Identity()
+            nn.BatchNorm1d(b, eps=batch_norm_epsilon, momentum=1.0 - batch_norm_momentum)
+            if batch_norm
+            else nn.Identity()
             for b in hidden_dims
         )
         self.drops = nn.ModuleList(nn.Dropout(p) for p in dropout)
@@ -79,7 +80,9 @@ class QualityPredictor(nn.Module):
         q = torch.minimum(torch.where(self.sel_log, torch.log2(p.clamp(min=1.0)), p), self.sel_top)
         knots = torch.arange(1, self.sel_cols.shape[1] + 1, dtype=feats.dtype, device=feats.device)
         w = torch.relu(1.0 - (q.unsqueeze(2) - knots).abs()) * self.sel_mask
-        v = feats.index_select(1, self.sel_cols.flatten()).reshape(feats.shape[0], self.sel_cols.shape[0], self.sel_cols.shape[1])
+        v = feats.index_select(1, self.sel_cols.flatten()).reshape(
+            feats.shape[0], self.sel_cols.shape[0], self.sel_cols.shape[1]
+        )
         return (w * v).sum(dim=2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

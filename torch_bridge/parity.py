@@ -62,9 +62,13 @@ def run_fresh(paths: dict[str, Path], sets: dict[str, np.ndarray]) -> tuple[dict
         inp, out = Path(tmp) / "in.npz", Path(tmp) / "out.npz"
         np.savez(inp, **sets)
         specs = [f"{fmt}={path}" for fmt, path in paths.items()]
-        r = subprocess.run([sys.executable, "-m", "torch_bridge.runner", str(inp), str(out), *specs], capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "torch_bridge.runner", str(inp), str(out), *specs], capture_output=True, text=True
+        )
         if r.returncode != 0:
-            raise RuntimeError(f"runner failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}")
+            raise RuntimeError(
+                f"runner failed: {r.stderr.strip().splitlines()[-1] if r.stderr.strip() else r.returncode}"
+            )
         info = json.loads(r.stdout.strip().splitlines()[-1])
         outputs = {fmt: {} for fmt in paths}
         with np.load(out) as z:
@@ -74,11 +78,15 @@ def run_fresh(paths: dict[str, Path], sets: dict[str, np.ndarray]) -> tuple[dict
         return outputs, info["jax_imported"]
 
 
-def compare(fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: float = FP32_TOLERANCE) -> list[ParityCheck]:
+def compare(
+    fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: float = FP32_TOLERANCE
+) -> list[ParityCheck]:
     checks = []
     for name, ref in reference.items():
         source, b = name.rsplit("_b", 1)
-        diff = float(np.max(np.abs(np.asarray(outputs[name], np.float64).reshape(-1) - np.asarray(ref, np.float64).reshape(-1))))
+        diff = float(
+            np.max(np.abs(np.asarray(outputs[name], np.float64).reshape(-1) - np.asarray(ref, np.float64).reshape(-1)))
+        )
         checks.append(ParityCheck(fmt, source, int(b), diff, tol, diff <= tol and not jax_imported, jax_imported))
     return checks
 
@@ -86,7 +94,10 @@ def compare(fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: f
 def parity_table(checks: list[ParityCheck]) -> str:
     lines = ["| format | source | batch | max abs diff | tolerance | ok |", "|---|---|---|---|---|---|"]
     for c in checks:
-        lines.append(f"| {c.format} | {c.source} | {c.batch} | {c.max_abs_diff:.2e} | {c.tolerance:.0e} | {'✅' if c.ok else '❌'} |")
+        lines.append(
+            f"| {c.format} | {c.source} | {c.batch} | {c.max_abs_diff:.2e} | {c.tolerance:.0e} | "
+            f"{'✅' if c.ok else '❌'} |"
+        )
     return "\n".join(lines)
 
 

@@ -22,12 +22,33 @@ def _parser() -> cli.Parser:
         "command to resume.",
     )
     b.add_argument("--out", required=True, help="dataset directory to create or resume")
-    b.add_argument("--logos", default=DEFAULT_LOGOS, help=f"'procedural:N' or a folder of PNG/JPEG/WebP/SVG files; subfolder names give the logo type (default {DEFAULT_LOGOS})")
-    b.add_argument("--params-per-logo", type=int, default=DEFAULT_PARAMS_PER_LOGO, help=f"parameter sets per logo: VTracer's defaults plus K-1 Latin-hypercube samples (default {DEFAULT_PARAMS_PER_LOGO})")
+    b.add_argument(
+        "--logos",
+        default=DEFAULT_LOGOS,
+        help=f"'procedural:N' or a folder of PNG/JPEG/WebP/SVG files; subfolder names give the logo type (default "
+        f"{DEFAULT_LOGOS})",
+    )
+    b.add_argument(
+        "--params-per-logo",
+        type=int,
+        default=DEFAULT_PARAMS_PER_LOGO,
+        help=f"parameter sets per logo: VTracer's defaults plus K-1 Latin-hypercube samples (default "
+        f"{DEFAULT_PARAMS_PER_LOGO})",
+    )
     b.add_argument("--workers", type=int, default=0, help="parallel tracing processes (default 0 = all cores)")
     b.add_argument("--seed", type=int, default=0, help="seed for the logos and parameter sets (default 0)")
-    b.add_argument("--backbone-weights", metavar="FILE", help="pretrained ResNet-50 weights (.pth); default: $SVGQ_BACKBONE_WEIGHTS, the torch hub cache, else the seeded random backbone")
-    b.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per trace before it is recorded as failed (default 30)")
+    b.add_argument(
+        "--backbone-weights",
+        metavar="FILE",
+        help="pretrained ResNet-50 weights (.pth); default: $SVGQ_BACKBONE_WEIGHTS, the torch hub cache, else the "
+        "seeded random backbone",
+    )
+    b.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds allowed per trace before it is recorded as failed (default 30)",
+    )
     b.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     m = sub.add_parser(
         "measure",
@@ -40,7 +61,9 @@ def _parser() -> cli.Parser:
     m.add_argument("--workers", type=int, default=0, help="parallel processes (default 0 = all cores)")
     m.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per trace (default 30)")
     m.add_argument("--quiet", action="store_true")
-    i = sub.add_parser("info", help="summarise a dataset directory", description="Print a dataset's metadata and build report.")
+    i = sub.add_parser(
+        "info", help="summarise a dataset directory", description="Print a dataset's metadata and build report."
+    )
     i.add_argument("dir", metavar="DIR")
     i.add_argument("--json", action="store_true", help="machine-readable output")
     return p
@@ -67,8 +90,14 @@ def run(argv=None) -> int:
     if a.command == "build":
         build_dataset(
             BuildConfig(
-                out=a.out, logos=a.logos, params_per_logo=a.params_per_logo, workers=a.workers,
-                seed=a.seed, backbone_weights=a.backbone_weights, timeout=a.timeout, quiet=a.quiet,
+                out=a.out,
+                logos=a.logos,
+                params_per_logo=a.params_per_logo,
+                workers=a.workers,
+                seed=a.seed,
+                backbone_weights=a.backbone_weights,
+                timeout=a.timeout,
+                quiet=a.quiet,
             )
         )
     elif a.command == "measure":
@@ -76,7 +105,11 @@ def run(argv=None) -> int:
 
         counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, quiet=a.quiet)
         if not a.quiet:
-            print(f"measured {counts.get('measured', 0)}, errors {counts.get('errors', 0)}, resumed {counts.get('resumed', 0)} -> {a.out}", file=sys.stderr)
+            print(
+                f"measured {counts.get('measured', 0)}, errors {counts.get('errors', 0)}, resumed "
+                f"{counts.get('resumed', 0)} -> {a.out}",
+                file=sys.stderr,
+            )
     else:
         _info(a.dir, a.json)
     return 0

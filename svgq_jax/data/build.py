@@ -23,7 +23,6 @@ from tqdm.auto import tqdm
 
 from svgq_jax import params as param_space
 from svgq_jax.data import dataset
-from svgq_jax.files import read_jsonl, save_npy, save_npz, write_atomic, write_json, write_jsonl
 from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.images import IMAGE_SUFFIXES
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
@@ -31,6 +30,7 @@ from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.data.logos import GENERATOR_VERSION
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.errors import InputError
+from svgq_jax.files import read_jsonl, save_npy, save_npz, write_atomic, write_json, write_jsonl
 
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
@@ -80,7 +80,9 @@ def _folder_files(root: Path) -> list[tuple[Path, str]]:
     """(file, logo type) for every non-hidden file; the type is the first subfolder name."""
     if root.is_file():
         return [(root, "unknown")]
-    files = sorted(p for p in root.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts))
+    files = sorted(
+        p for p in root.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)
+    )
     return [(p, p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else "unknown") for p in files]
 
 
@@ -109,7 +111,11 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
         supported = [(p, t) for p, t in files if p.suffix.lower() in IMAGE_SUFFIXES]
         tasks = [(i, (str(p),)) for i, (p, _) in enumerate(supported)]
         target, sources = "svgq_jax.data.tasks:import_task", {i: str(p) for i, (p, _) in enumerate(supported)}
-        skipped = [{"source": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"} for p, _ in files if p.suffix.lower() not in IMAGE_SUFFIXES]
+        skipped = [
+            {"source": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"}
+            for p, _ in files
+            if p.suffix.lower() not in IMAGE_SUFFIXES
+        ]
     results = {}
     with _bar(cfg, total=len(tasks), desc="images", unit="img") as bar:
         for o in run_tasks(target, tasks, cfg.n_workers, cfg.timeout):
@@ -217,7 +223,12 @@ def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx
     todo = [bt for bt in batches if not all(paths[i].is_file() for i in bt)]
     with _bar(cfg, total=len(records), initial=len(records) - sum(map(len, todo)), desc="features", unit="img") as bar:
         for bt in todo:
-            imgs = np.stack([np.asarray(Image.open(root / "images" / dataset.image_filename(i, records[i].id)).convert("RGB")) for i in bt])
+            imgs = np.stack(
+                [
+                    np.asarray(Image.open(root / "images" / dataset.image_filename(i, records[i].id)).convert("RGB"))
+                    for i in bt
+                ]
+            )
             for i, f in zip(bt, fx(imgs)):
                 save_npy(paths[i], f)
             bar.update(len(bt))
@@ -231,7 +242,11 @@ def _ssim_summary(ssim: np.ndarray) -> dict:
     if len(ssim) == 0:
         return {}
     q = np.percentile(ssim, [0, 10, 25, 50, 75, 90, 100])
-    return {"mean": float(ssim.mean()), "std": float(ssim.std()), **{k: float(v) for k, v in zip(("min", "p10", "p25", "median", "p75", "p90", "max"), q)}}
+    return {
+        "mean": float(ssim.mean()),
+        "std": float(ssim.std()),
+        **{k: float(v) for k, v in zip(("min", "p10", "p25", "median", "p75", "p90", "max"), q)},
+    }
 
 
 def _versions() -> dict:
@@ -251,7 +266,9 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         lab = json.loads(_labels_path(root, r).read_text())
         for j, vec in enumerate(lab["params"]):
             if lab["error"][j] is not None:
-                failures.append({"image_index": r.index, "params": param_space.from_vector(vec), "reason": lab["error"][j]})
+                failures.append(
+                    {"image_index": r.index, "params": param_space.from_vector(vec), "reason": lab["error"][j]}
+                )
                 continue
             cols["image_index"].append(r.index)
             cols["params"].append(vec)
@@ -334,8 +351,10 @@ def build_dataset(cfg: BuildConfig) -> dict:
     if previous.is_file() and json.loads(previous.read_text()) != spec:
         old = json.loads(previous.read_text())
         key = next(k for k in sorted(set(old) | set(spec)) if old.get(k) != spec.get(k))
-        raise InputError(f"{root} holds a dataset built with other settings ({key}: {old.get(key)!r} -> {spec.get(key)!r}); "
-                         "remove it or choose another --out")
+        raise InputError(
+            f"{root} holds a dataset built with other settings ({key}: {old.get(key)!r} -> {spec.get(key)!r}); "
+            "remove it or choose another --out"
+        )
     if root.exists() and not previous.is_file() and any(root.iterdir()):
         raise InputError(f"{root} exists and is not a dataset directory; choose another --out")
     if (root / "metadata.json").is_file():
@@ -362,7 +381,8 @@ def build_dataset(cfg: BuildConfig) -> dict:
 def format_report(report: dict) -> str:
     s = report["ssim"]
     lines = [
-        f"images {report['images']}  examples {report['examples']}  failures {report['failures']}  skipped files {report['skipped_files']}",
+        f"images {report['images']}  examples {report['examples']}  failures {report['failures']}  skipped files "
+        f"{report['skipped_files']}",
         "by type: " + ", ".join(f"{k} {v}" for k, v in report["images_by_type"].items()),
     ]
     if s:

@@ -117,7 +117,10 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
     if meta.get("format_version") != FORMAT_VERSION:
         _fail(root, f"format version {meta.get('format_version')} (this package reads {FORMAT_VERSION})")
     if meta.get("param_space_version") != param_space.PARAM_SPACE_VERSION:
-        _fail(root, f"parameter-space version {meta.get('param_space_version')}, expected {param_space.PARAM_SPACE_VERSION}")
+        _fail(
+            root,
+            f"parameter-space version {meta.get('param_space_version')}, expected {param_space.PARAM_SPACE_VERSION}",
+        )
     n_img, n = len(images), len(ex["ssim"])
     if features.shape != (n_img, FEATURE_DIM) or not np.isfinite(features).all():
         _fail(root, f"features must be finite [{n_img}, {FEATURE_DIM}], got {features.shape}")
@@ -154,12 +157,16 @@ def _load_stats(ds: Dataset) -> np.ndarray:
         if stats.shape == (ds.n_images, N_STATS) and np.isfinite(stats).all():
             return stats.astype(np.float32)
     from PIL import Image
-
     from tqdm.auto import tqdm
 
     print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
     paths = [ds.image_path(i) for i in range(ds.n_images)]
-    stats = np.stack([image_stats(np.asarray(Image.open(p).convert("RGB"))) for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)]).astype(np.float32)
+    stats = np.stack(
+        [
+            image_stats(np.asarray(Image.open(p).convert("RGB")))
+            for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)
+        ]
+    ).astype(np.float32)
     try:  # a derived cache: keep it for the next load (the dataset's labels are untouched)
         save_npy(path, stats)
         meta = {**ds.metadata, "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)}}

@@ -141,8 +141,15 @@ def build_backbone(weights: str | os.PathLike | None = None, quiet: bool = False
 class FeatureExtractor:
     """Batched ResNet-50 features for canonical uint8 images, on the GPU when present."""
 
-    def __init__(self, weights=None, device: str | None = None, batch_size: int = 32, quiet: bool = False,
-                 pretrained: bool = True, channels_last: bool = True):
+    def __init__(
+        self,
+        weights=None,
+        device: str | None = None,
+        batch_size: int = 32,
+        quiet: bool = False,
+        pretrained: bool = True,
+        channels_last: bool = True,
+    ):
         import torch
 
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))

@@ -94,7 +94,13 @@ def _colour_stats(a: np.ndarray, ref) -> list[float]:
         errors.append(float(np.log1p(rms) / np.log1p(128)))  # log: the useful range spans 0.01 to 30 levels
         # bins nest as p grows: the same count means the same partition (and the same SSIM)
         same = ssims and len(n) == prev
-        ssims.append(ssims[-1] if same else 1.0 if rms == 0 else ssim_to(ref, np.rint(means[inverse]).reshape(a.shape).astype(np.uint8)))
+        ssims.append(
+            ssims[-1]
+            if same
+            else 1.0
+            if rms == 0
+            else ssim_to(ref, np.rint(means[inverse]).reshape(a.shape).astype(np.uint8))
+        )
         prev = len(n)
     return counts + errors + ssims
 
@@ -115,7 +121,9 @@ def _region_stats(a: np.ndarray) -> list[float]:
     labels = label(_codes(a >> 3), background=-1, connectivity=1)
     areas = np.bincount(labels.ravel())[1:]
     per_pixel = areas[labels.ravel() - 1]
-    return [float(np.mean(per_pixel < lim)) for lim in REGION_AREAS] + [float(np.log1p(len(areas)) / np.log1p(labels.size))]
+    return [float(np.mean(per_pixel < lim)) for lim in REGION_AREAS] + [
+        float(np.log1p(len(areas)) / np.log1p(labels.size))
+    ]
 
 
 def _frame_share(mask: np.ndarray, width: int) -> float:

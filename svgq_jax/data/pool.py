@@ -20,9 +20,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Hashable, Iterable, Iterator
+from typing import Any
 
 _WORKER_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -65,7 +66,7 @@ class _Worker:
         self.task: tuple | None = None
         self.started = 0.0
 
-    def wait_ready(self, timeout: float = 300.0) -> "_Worker":
+    def wait_ready(self, timeout: float = 300.0) -> _Worker:
         # A worker that cannot start would otherwise be replaced forever.
         try:
             if self.rx.poll(timeout) and self.rx.recv() == "ready":

@@ -27,7 +27,9 @@ class Split:
 def split_images(image_types: np.ndarray, val_fraction: float, test_fraction: float, seed: int) -> Split:
     """Stratified-by-type image split. Every non-empty fraction gets at least one image."""
     if not (0 <= val_fraction < 1 and 0 <= test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise InputError(f"split fractions must be in [0, 1) and sum below 1, got val {val_fraction}, test {test_fraction}")
+        raise InputError(
+            f"split fractions must be in [0, 1) and sum below 1, got val {val_fraction}, test {test_fraction}"
+        )
     rng = np.random.default_rng([seed, 0x5EED])
     parts = {"train": [], "val": [], "test": []}
     for t in sorted(set(image_types.tolist())):
@@ -53,5 +55,7 @@ def kfold_images(image_types: np.ndarray, pool: np.ndarray, k: int, seed: int) -
         raise InputError(f"{k} folds need between 2 and {len(pool)} images")
     rng = np.random.default_rng([seed, 0xF01D])
     # types one after another, each shuffled; dealing round-robin keeps folds stratified
-    order = np.concatenate([rng.permutation(pool[image_types[pool] == t]) for t in sorted(set(image_types[pool].tolist()))])
+    order = np.concatenate(
+        [rng.permutation(pool[image_types[pool] == t]) for t in sorted(set(image_types[pool].tolist()))]
+    )
     return [np.sort(order[i::k]).astype(np.int64) for i in range(k)]

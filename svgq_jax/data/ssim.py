@@ -61,7 +61,7 @@ class Reference:
     var_x: np.ndarray
 
     @classmethod
-    def of(cls, img: np.ndarray) -> "Reference":
+    def of(cls, img: np.ndarray) -> Reference:
         x = _as_centred(img)
         mu, xx = np.split(_blur(np.concatenate([x, x * x], axis=2)), 2)
         return cls(x=x, mu_x=mu, var_x=xx - mu * mu)

@@ -17,6 +17,7 @@ module per logo type (`simple_geometric`, `text_based`, `gradient`, `complex`, `
 exposes `draw(canvas, rng)`; `fit` is the final crop and downscale, and the transparency
 derived from a pass on white and a pass on black.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,20 +28,33 @@ from .colours import WHITE
 from .fit import BLACK, CANVAS, fit, fit_native, ink_box, margin, straight_alpha, union_box
 from .paint import DESIGN_SIZE, Canvas
 
-__all__ = ["CANVAS", "GENERATOR_VERSION", "LOGO_TYPES", "draw_logo", "draw_source", "knocks_out", "procedural_logo",
-           "source_passes"]
+__all__ = [
+    "CANVAS",
+    "GENERATOR_VERSION",
+    "LOGO_TYPES",
+    "draw_logo",
+    "draw_source",
+    "knocks_out",
+    "procedural_logo",
+    "source_passes",
+]
 
 # Bumped whenever a seed draws a different picture; datasets record it.
 GENERATOR_VERSION = 2
 LOGO_TYPES: tuple[str, ...] = ("simple_geometric", "text_based", "gradient", "complex", "abstract")
 
-DRAWERS = {"simple_geometric": simple_geometric.draw, "text_based": text_based.draw, "gradient": gradient.draw,
-           "complex": complex.draw, "abstract": abstract.draw}
+DRAWERS = {
+    "simple_geometric": simple_geometric.draw,
+    "text_based": text_based.draw,
+    "gradient": gradient.draw,
+    "complex": complex.draw,
+    "abstract": abstract.draw,
+}
 
 # Share of full-bleed marks per type. Every simple-icons mark touches the canvas edges,
 # and ink on the border changes how VTracer fits paths a great deal; flat icon sets and
 # emoji sit in a small margin instead.
-BLEED = {"simple_geometric": .85, "text_based": .85, "gradient": .25, "complex": .15, "abstract": .5}
+BLEED = {"simple_geometric": 0.85, "text_based": 0.85, "gradient": 0.25, "complex": 0.15, "abstract": 0.5}
 
 # draw_source's output sizes: the design canvas is 3x the long side (as 768 -> 256), so
 # 2048 px already draws on a 6144 px canvas (113 MB per pass).
@@ -71,7 +85,7 @@ def knocks_out(seed) -> bool:
     """Whether `draw_source` makes the logo's cut-outs transparent holes (about half of the
     seeds) rather than opaque white shapes. Drawn from its own stream of the seed."""
     stream = [*np.atleast_1d(seed).tolist(), _KNOCKOUT_STREAM]
-    return bool(np.random.default_rng(stream).random() < .5)
+    return bool(np.random.default_rng(stream).random() < 0.5)
 
 
 def _draw_on_white(logo_type: str, seed, long_side: int):
@@ -99,8 +113,9 @@ def source_passes(logo_type: str, seed, long_side: int, knockout: bool | None = 
     return tuple(fit_native([(on_white.image, WHITE), (on_black.image, BLACK)], box, m, int(long_side), True))
 
 
-def draw_source(logo_type: str, seed, long_side: int, transparent: bool = True, *,
-                knockout: bool | None = None) -> Image.Image:
+def draw_source(
+    logo_type: str, seed, long_side: int, transparent: bool = True, *, knockout: bool | None = None
+) -> Image.Image:
     """The picture `draw_logo(logo_type, seed)` composes, at a native size: a user's logo file.
 
     The design canvas is scaled so the supersampling matches draw_logo's (768 -> 256), and

@@ -2,6 +2,7 @@
 either into the 256 square of `draw_logo` (`fit`) or, for `draw_source`, into a canvas that
 is the ink box plus margin at a native size (`fit_native`); and straight alpha from a pass
 drawn on white and one drawn on black (`straight_alpha`)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,7 +20,7 @@ def margin(rng, bleed: float) -> float:
     if rng.random() < bleed:
         return 0.0
     u = rng.random()
-    return rng.uniform(0, 6) if u < .3 else rng.uniform(6, 28) if u < .85 else rng.uniform(28, 60)
+    return rng.uniform(0, 6) if u < 0.3 else rng.uniform(6, 28) if u < 0.85 else rng.uniform(28, 60)
 
 
 def ink_box(img, background=WHITE) -> tuple[int, int, int, int] | None:
@@ -42,7 +43,7 @@ def union_box(*boxes) -> tuple[int, int, int, int] | None:
 def _source_box(size: int, box, sc: float, nw: int, nh: int) -> tuple:
     """The design-canvas region that maps onto nw x nh output pixels at exactly scale sc,
     starting at the ink box and kept inside the canvas."""
-    x0, y0 = max(0., min(box[0], size - nw / sc)), max(0., min(box[1], size - nh / sc))
+    x0, y0 = max(0.0, min(box[0], size - nw / sc)), max(0.0, min(box[1], size - nh / sc))
     return (x0, y0, min(size, x0 + nw / sc), min(size, y0 + nh / sc))
 
 
@@ -56,9 +57,9 @@ def fit(img, rng, bleed: float) -> Image.Image:
     nw, nh = max(1, int(round(w * sc))), max(1, int(round(h * sc)))
     small = img.resize((nw, nh), Image.BOX, box=_source_box(img.width, box, sc, nw, nh))
     ox, oy = (CANVAS - nw) // 2, (CANVAS - nh) // 2
-    if m > 0 and rng.random() < .15:  # occasionally a little off-centre
-        ox += int(round(rng.uniform(-.3, .3) * (CANVAS - nw)))
-        oy += int(round(rng.uniform(-.3, .3) * (CANVAS - nh)))
+    if m > 0 and rng.random() < 0.15:  # occasionally a little off-centre
+        ox += int(round(rng.uniform(-0.3, 0.3) * (CANVAS - nw)))
+        oy += int(round(rng.uniform(-0.3, 0.3) * (CANVAS - nh)))
     out = Image.new("RGB", (CANVAS, CANVAS), WHITE)
     out.paste(small, (ox, oy))
     return out
@@ -81,14 +82,19 @@ def fit_native(passes, box, m: float, long_side: int, as_float: bool = False) ->
     for img, background in passes:
         src = _source_box(img.width, box, sc, nw, nh)
         if as_float:  # converted per channel, on the whole pixels around the source box only
-            whole = (int(src[0]), int(src[1]), min(img.width, int(np.ceil(src[2]))),
-                     min(img.height, int(np.ceil(src[3]))))
+            whole = (
+                int(src[0]),
+                int(src[1]),
+                min(img.width, int(np.ceil(src[2]))),
+                min(img.height, int(np.ceil(src[3]))),
+            )
             src = (src[0] - whole[0], src[1] - whole[1], src[2] - whole[0], src[3] - whole[1])
             channels = img.crop(whole).split()
             canvas = np.empty((nh + pad, nw + pad, 3), np.float32)
             canvas[:] = background
-            canvas[pad // 2:pad // 2 + nh, pad // 2:pad // 2 + nw] = np.dstack(
-                [np.asarray(c.convert("F").resize((nw, nh), Image.BOX, box=src)) for c in channels])
+            canvas[pad // 2 : pad // 2 + nh, pad // 2 : pad // 2 + nw] = np.dstack(
+                [np.asarray(c.convert("F").resize((nw, nh), Image.BOX, box=src)) for c in channels]
+            )
         else:
             canvas = Image.new("RGB", (nw + pad, nh + pad), background)
             canvas.paste(img.resize((nw, nh), Image.BOX, box=src), (pad // 2, pad // 2))

@@ -10,6 +10,7 @@ canvas (the one `draw_logo` draws on), and a canvas of another size scales all o
 geometry by `Canvas.scale` = size / DESIGN_SIZE, which is exactly 1.0 at the default so
 the default pictures keep their exact pixels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,12 +22,13 @@ from PIL import Image, ImageChops, ImageDraw
 from .colours import WHITE
 from .geometry import TAU, rotate, stroke
 
-DESIGN_SIZE = 768                    # default supersampled design canvas (>= 2.4x the output size)
-UNIT = 300.0                         # its unit length in design pixels; shapes live roughly in [-1, 1]
+DESIGN_SIZE = 768  # default supersampled design canvas (>= 2.4x the output size)
+UNIT = 300.0  # its unit length in design pixels; shapes live roughly in [-1, 1]
 
 
 class Frame(NamedTuple):
     """Where unit coordinates land on the canvas: origin (x, y), unit length in px, rotation."""
+
     x: float
     y: float
     unit: float
@@ -51,15 +53,16 @@ class Canvas:
     white canvas the parts of those shapes that overhang the mark (slashes, wedges, gaps
     between cards, highlights) vanish into the paper; on a transparent background they must
     not add ink of their own."""
+
     image: Image.Image
     paper: tuple = WHITE
-    knockout: bool = False                  # paper is the background colour: cut-outs erase ink
+    knockout: bool = False  # paper is the background colour: cut-outs erase ink
     coverage: Image.Image | None = None
-    size: int = field(init=False)           # side in design pixels
-    scale: float = field(init=False)        # size / DESIGN_SIZE: exactly 1.0 on the default canvas
-    unit: float = field(init=False)         # unit length in design pixels
+    size: int = field(init=False)  # side in design pixels
+    scale: float = field(init=False)  # size / DESIGN_SIZE: exactly 1.0 on the default canvas
+    unit: float = field(init=False)  # unit length in design pixels
     centre: float = field(init=False)
-    frame: Frame = field(init=False)        # default frame: unit coordinates centred on the canvas
+    frame: Frame = field(init=False)  # default frame: unit coordinates centred on the canvas
 
     def __post_init__(self):
         if self.image.width != self.image.height:
@@ -138,15 +141,21 @@ def apply_paint(canvas, draw_geometry, paint, alpha=1.0, direct_ok=True, on_ink_
         coverage.paste(ink_value, box, m)
 
 
-def put(canvas, shape, paint, x=0., y=0., s=1., rot=0., alpha=1., frame=None, on_ink_only=False):
+def put(canvas, shape, paint, x=0.0, y=0.0, s=1.0, rot=0.0, alpha=1.0, frame=None, on_ink_only=False):
     """Fill a shape, scaled by s, rotated by rot and centred on (x, y) in the frame's units
     (the canvas's default frame unless given)."""
     frame = canvas.frame if frame is None else frame
-    apply_paint(canvas, lambda d, on, off: render(d, shape, on, off, x, y, s, rot, frame),
-                paint, alpha, all(e[1] for e in shape), on_ink_only)
+    apply_paint(
+        canvas,
+        lambda d, on, off: render(d, shape, on, off, x, y, s, rot, frame),
+        paint,
+        alpha,
+        all(e[1] for e in shape),
+        on_ink_only,
+    )
 
 
-def outline(canvas, shape, color, w, x=0., y=0., s=1., rot=0., alpha=1., frame=None):
+def outline(canvas, shape, color, w, x=0.0, y=0.0, s=1.0, rot=0.0, alpha=1.0, frame=None):
     """Stroke every polygon of a shape (outline-style icons, emoji contours)."""
     lines = [stroke(p, w / max(s, 1e-6), closed=(k != "l")) for k, _, p, _ in shape]
     put(canvas, lines, color, x, y, s, rot, alpha, frame)
@@ -166,7 +175,7 @@ def put_clipped(canvas, shape, clip, paint):
             canvas.coverage.paste(255, box, m.crop(box))
 
 
-def gradient_paint(stops, kind="linear", angle=0., center=(.5, .5), radius=.7):
+def gradient_paint(stops, kind="linear", angle=0.0, center=(0.5, 0.5), radius=0.7):
     """Gradient paint: returns (box, canvas scale) -> RGBA image. Computed on a coarse grid
     (cells of 6 design px on the default canvas) and upsampled bilinearly (gradients are
     smooth, so this is exact enough and ~30x cheaper)."""
@@ -178,11 +187,11 @@ def gradient_paint(stops, kind="linear", angle=0., center=(.5, .5), radius=.7):
         cell = max(1, round(6 * scale))
         gw, gh = max(2, -(-w // cell)), max(2, -(-h // cell))
         yy, xx = np.mgrid[0:gh, 0:gw]
-        u, v = (xx + .5) / gw * w, (yy + .5) / gh * h
+        u, v = (xx + 0.5) / gw * w, (yy + 0.5) / gh * h
         if kind == "linear":
             ca, sa = np.cos(angle), np.sin(angle)
             ext = abs(w * ca) + abs(h * sa) + 1e-9
-            t = ((u - w / 2) * ca + (v - h / 2) * sa) / ext + .5
+            t = ((u - w / 2) * ca + (v - h / 2) * sa) / ext + 0.5
         elif kind == "radial":
             t = np.hypot(u - center[0] * w, v - center[1] * h) / (radius * max(w, h))
         else:  # conic sweep
@@ -190,15 +199,20 @@ def gradient_paint(stops, kind="linear", angle=0., center=(.5, .5), radius=.7):
         rgba = np.stack([np.interp(t, ts, cols[:, k]) for k in range(4)], -1)
         im = Image.fromarray(np.round(rgba).astype(np.uint8), "RGBA")
         return im.resize((w, h), Image.BILINEAR)
+
     return paint
 
 
 def random_gradient(rng, c0, c1, kind=None):
     """A random linear, radial or conic gradient paint from c0 to c1."""
-    kind = kind or str(rng.choice(["linear", "radial", "conic"], p=[.6, .3, .1]))
+    kind = kind or str(rng.choice(["linear", "radial", "conic"], p=[0.6, 0.3, 0.1]))
     if kind == "conic":
-        return gradient_paint([(0, c0), (.5, c1), (1, c0)], "conic", rng.random())
+        return gradient_paint([(0, c0), (0.5, c1), (1, c0)], "conic", rng.random())
     if kind == "radial":
-        return gradient_paint([(0, c0), (1, c1)], "radial", center=(rng.uniform(.25, .6), rng.uniform(.2, .5)),
-                              radius=rng.uniform(.55, .9))
+        return gradient_paint(
+            [(0, c0), (1, c1)],
+            "radial",
+            center=(rng.uniform(0.25, 0.6), rng.uniform(0.2, 0.5)),
+            radius=rng.uniform(0.55, 0.9),
+        )
     return gradient_paint([(0, c0), (1, c1)], "linear", rng.uniform(0, TAU))
