@@ -91,7 +91,7 @@ def test_finished_run_is_not_overwritten(trained, tiny_dataset):
 
 @pytest.mark.slow
 def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
-    flags = tiny_flags(epochs=8)
+    flags = tiny_flags(epochs=6)
     cmd = [
         sys.executable,
         "-m",
@@ -117,7 +117,7 @@ def test_resume_after_kill_matches_uninterrupted_run(tiny_dataset, tmp_path):
     assert r.returncode == 0, r.stderr
     a = json.loads((tmp_path / "killed" / "history.json").read_text())
     b = json.loads((tmp_path / "whole" / "history.json").read_text())
-    assert len(a) == len(b) == 8
+    assert len(a) == len(b) == 6
     for x, y in zip(a, b):
         for k in ("train_loss", "val_loss", "val_pearson"):
             assert abs(x[k] - y[k]) <= 1e-6, (x["epoch"], k)
