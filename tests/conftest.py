@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,12 @@ from svgq_jax import config
 from svgq_jax.configs.default import TrainConfig
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The tests compile the same small models many times, here and in the CLI subprocesses (which inherit
+# the environment): with JAX's persistent compilation cache every compile after the first is a read.
+os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", tempfile.mkdtemp(prefix="svgq-jax-cache-"))
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
 REAL_LOGOS = REPO.parent / "shared" / "real-logos"
 
 
