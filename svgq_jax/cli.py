@@ -1,16 +1,23 @@
 """The thin layer every `python -m svgq_jax.<command>` shares: exit codes and errors.
 
 0 success; 2 bad input, reported as one line without a traceback; 1 anything
-else; 130 interrupted (finished work is kept, rerun to resume).
+else; 130 interrupted (finished work is kept, rerun to resume). A place the user
+named that cannot be written (a read-only or full directory, a directory where a
+file belongs) counts as bad input, wherever in a command the write happens.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import math
 import sys
 from collections.abc import Callable, Sequence
 
 from svgq_jax.errors import InputError
+
+# OSErrors that mean a path the user named cannot be written (or read) as asked: bad input, not a bug.
+UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EISDIR, errno.ENOTDIR}
 
 
 class Parser(argparse.ArgumentParser):
@@ -20,11 +27,42 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def int_in(low: int, high: int) -> Callable[[str], int]:
+    """argparse type: an integer from `low` to `high` (argparse names the flag in its one-line error)."""
+
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text[:40]!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be at least {low} and at most {high}, got {text[:40]}")
+        return value
+
+    return integer
+
+
+def seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:40]!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text[:40]}")
+    return value
+
+
 def main(run: Callable[[Sequence[str] | None], int | None], argv: Sequence[str] | None = None) -> None:
     try:
         code = run(argv) or 0
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
+        code = 2
+    except OSError as e:
+        if e.errno not in UNWRITABLE:
+            raise
+        print(f"error: {e.filename or 'output'}: {e.strerror}", file=sys.stderr)
         code = 2
     except KeyboardInterrupt:
         print("interrupted: finished work is saved; rerun the same command to resume", file=sys.stderr)

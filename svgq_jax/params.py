@@ -7,6 +7,7 @@ without bumping `PARAM_SPACE_VERSION`.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -55,9 +56,12 @@ def _check_value(p: Param, value) -> int | float:
     # bool is an int subclass in Python; a True colour precision is a bug, not a 1.
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise InputError(f"parameter {p.describe()}: got {value!r} of type {type(value).__name__}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an integer beyond every float, e.g. 400 digits of JSON
+        x = math.inf
     if math.isnan(x) or math.isinf(x):
-        raise InputError(f"parameter {p.describe()}: got {value!r}")
+        raise InputError(f"parameter {p.describe()}: got {reprlib.repr(value)}")
     if p.kind is int and not x.is_integer():
         raise InputError(f"parameter {p.describe()}: got non-integer {value!r}")
     if not p.low <= x <= p.high:
