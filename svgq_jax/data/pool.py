@@ -15,6 +15,7 @@ comes fresh from the kernel; the page faults cost as much as the SSIM itself
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import subprocess
@@ -154,19 +155,17 @@ def run_tasks(
 def _serve(target: str, rx_fd: int, tx_fd: int) -> None:
     rx, tx = Connection(rx_fd, writable=False), Connection(tx_fd, readable=False)
     fn = _resolve(target)
-    tx.send("ready")
-    while True:
-        try:
-            msg = rx.recv()
-        except (EOFError, KeyboardInterrupt):
-            return
-        if msg is None:
-            return
-        key, args = msg
-        try:
-            tx.send((key, True, fn(*args), None))
-        except Exception as e:
-            tx.send((key, False, None, str(e) or type(e).__name__))
+    # A parent that dies (kill -9, Ctrl-C) closes its ends of the pipes: the worker then just exits,
+    # without a BrokenPipe traceback on the terminal the parent shared with it.
+    with contextlib.suppress(EOFError, OSError, KeyboardInterrupt):
+        tx.send("ready")
+        while (msg := rx.recv()) is not None:
+            key, args = msg
+            try:
+                reply = (key, True, fn(*args), None)
+            except Exception as e:
+                reply = (key, False, None, str(e) or type(e).__name__)
+            tx.send(reply)
 
 
 if __name__ == "__main__":
