@@ -2,9 +2,11 @@
 
 Used by `data measure` (adds `ssim`) and `predict` (adds `predicted_ssim`).
 A relative PATH is resolved against the JSONL file's folder. Output keeps every
-input field; a bad line gets an `error` field and the others go on. Output is
-written in input order to OUT.partial as results complete and renamed to OUT at
-the end, so an interrupted run resumes where it stopped.
+input field; a bad line (not UTF-8, not JSON, nested too deeply, a bad path or
+parameter) gets an `error` field and the others go on. Output is written in input
+order to OUT.partial as results complete and renamed to OUT at the end, so an
+interrupted run resumes where it stopped; OUT.partial is locked meanwhile, so a
+second run on the same OUT is refused instead of mixing its rows in.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from svgq_jax import params as param_space
 from svgq_jax.errors import InputError
+from svgq_jax.files import MAX_TEXT_BYTES, check_output, locked_file, parse_json, read_bytes
 
 ADDED_FIELDS = ("ssim", "predicted_ssim", "trace_seconds", "svg_bytes", "error")
 
@@ -30,11 +33,17 @@ class Pair:
     error: str | None = None
 
 
-def _parse(line_no: int, text: str, base: Path) -> Pair:
+def _parse(line_no: int, raw: bytes, base: Path) -> Pair:
     try:
-        record = json.loads(text)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return Pair(
+            line_no, {"input": raw.decode("utf-8", "replace")}, error=f"line {line_no}: not UTF-8 (byte {e.start})"
+        )
+    try:
+        record = parse_json(text)
     except ValueError as e:
-        return Pair(line_no, {"input": text.rstrip("\n")}, error=f"line {line_no}: not valid JSON ({e.msg})")
+        return Pair(line_no, {"input": text}, error=f"line {line_no}: not valid JSON ({getattr(e, 'msg', e)})")
     if not isinstance(record, dict):
         return Pair(line_no, {"input": record}, error=f"line {line_no}: expected a JSON object")
     pair = Pair(line_no, record)
@@ -42,7 +51,11 @@ def _parse(line_no: int, text: str, base: Path) -> Pair:
     if not isinstance(image, str) or not image:
         pair.error = f'line {line_no}: missing "image" path'
         return pair
-    pair.image = (base / image).resolve() if not os.path.isabs(image) else Path(image)
+    try:
+        pair.image = (base / image).resolve() if not os.path.isabs(image) else Path(image)
+    except (OSError, ValueError) as e:  # a NUL byte, an unencodable character, a path too long
+        pair.error = f"line {line_no}: image path {image[:60]!r}: {getattr(e, 'strerror', None) or e}"
+        return pair
     try:
         pair.params = param_space.validate(record.get("params"))
     except InputError as e:
@@ -52,65 +65,83 @@ def _parse(line_no: int, text: str, base: Path) -> Pair:
 
 def read_pairs(path: str | os.PathLike) -> list[Pair]:
     path = Path(path)
-    try:
-        text = path.read_text()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"--pairs {path}: cannot read ({getattr(e, 'strerror', None) or e})") from None
+    data = read_bytes(path, MAX_TEXT_BYTES, f"--pairs {path}")
     base = path.resolve().parent
-    pairs = [_parse(i, line, base) for i, line in enumerate(text.splitlines(), 1) if line.strip()]
+    pairs = [_parse(i, line, base) for i, line in enumerate(data.splitlines(), 1) if line.strip()]
     if not pairs:
         raise InputError(f"--pairs {path}: no pairs in the file")
     return pairs
 
 
+def check_out(out: str | os.PathLike, pairs_path: str | os.PathLike) -> None:
+    """Refuse at once an --out (or its OUT.partial) that is a directory, the --pairs file itself, or being
+    written by another run (which `OrderedWriter` checks again, under its lock)."""
+    out = Path(out)
+    partial = out.with_name(out.name + ".partial")
+    for path in (out, partial):
+        check_output(path, "--out", inputs=[pairs_path])
+    if partial.is_file():
+        locked_file(partial, f"--out {out}").close()
+
+
+def _echo(record: dict) -> dict:
+    """An input record without the fields a result adds."""
+    return {k: v for k, v in record.items() if k not in ADDED_FIELDS}
+
+
 class OrderedWriter:
-    """Writes result rows in input order to OUT.partial, resuming a consistent prefix."""
+    """Writes result rows in input order to OUT.partial, resuming a consistent prefix; holds an
+    exclusive lock on OUT.partial until `close` (a second writer is refused)."""
 
     def __init__(self, out: str | os.PathLike, pairs: list[Pair]):
         self.out = Path(out)
         self.partial = self.out.with_name(self.out.name + ".partial")
         self.pairs = pairs
         self.out.parent.mkdir(parents=True, exist_ok=True)
-        self.done = self._resumable_prefix()
-        kept = self.partial.read_text().splitlines(keepends=True)[: self.done] if self.done else []
-        self._f = open(self.partial, "w")
-        self._f.writelines(kept)
+        self._f = locked_file(self.partial, f"--out {self.out}")
+        self.done, kept = self._resumable_prefix()
+        self._f.truncate(kept)
+        self._f.seek(kept)
         self._ready: dict[int, dict] = {}
         self._next = self.done
 
-    def _resumable_prefix(self) -> int:
-        if not self.partial.is_file():
-            return 0
-        n = 0
-        with open(self.partial) as f:
-            for line, pair in zip(f, self.pairs):
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    break
-                if {k: v for k, v in row.items() if k not in ADDED_FIELDS} != pair.record:
-                    break
-                n += 1
-        return n
+    def _resumable_prefix(self) -> tuple[int, int]:
+        """(rows, bytes) at the start of OUT.partial that are complete results of these pairs, in order."""
+        rows = size = 0
+        for line, pair in zip(self._f, self.pairs):
+            try:
+                row = parse_json(line)
+            except ValueError:
+                break
+            if not line.endswith(b"\n") or not isinstance(row, dict) or _echo(row) != _echo(pair.record):
+                break
+            rows, size = rows + 1, size + len(line)
+        return rows, size
 
     def put(self, index: int, row: dict) -> None:
         """Row for pairs[index]; flushed once every earlier row is in."""
         self._ready[index] = row
         while self._next in self._ready:
-            self._f.write(json.dumps(self._ready.pop(self._next)) + "\n")
+            self._f.write((json.dumps(self._ready.pop(self._next)) + "\n").encode())
             self._next += 1
         self._f.flush()
 
     def close(self) -> None:
-        self._f.close()
-        if self._next == len(self.pairs):
-            os.replace(self.partial, self.out)
+        try:
+            if self._next == len(self.pairs):
+                os.replace(self.partial, self.out)  # still under the lock
+        finally:
+            self._f.close()
 
     def todo(self) -> Iterator[tuple[int, Pair]]:
         return ((i, p) for i, p in enumerate(self.pairs) if i >= self.done)
 
 
 def result_row(pair: Pair, **fields) -> dict:
-    row = dict(pair.record)
+    """The pair's input fields with the result `fields` added. Result fields the input carried are
+    dropped from a failed row (an `ssim` of its own beside the error would read as a result), and an
+    old `error` from a successful one."""
+    stale = ADDED_FIELDS if fields.get("error") else ("error",)
+    row = {k: v for k, v in pair.record.items() if k not in stale}
     row.update({k: v for k, v in fields.items() if v is not None})
     return row

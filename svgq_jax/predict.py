@@ -188,6 +188,7 @@ def predict_pairs(
 
 def main(argv=None) -> int:
     from svgq_jax import cli
+    from svgq_jax.pairs import check_out
 
     p = cli.Parser(
         prog="python -m svgq_jax.predict",
@@ -208,6 +209,7 @@ def main(argv=None) -> int:
     )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
+    check_out(a.out, a.pairs)
     c = predict_pairs(a.model, a.pairs, a.out, a.backbone_weights, quiet=a.quiet)
     if not a.quiet:
         print(f"predicted {c['predicted']}, errors {c['errors']}, resumed {c['resumed']} -> {a.out}", file=sys.stderr)

@@ -11,6 +11,9 @@ from svgq_jax.data.build import DEFAULT_LOGOS, DEFAULT_PARAMS_PER_LOGO, BuildCon
 from svgq_jax.errors import InputError
 
 
+WORKERS = cli.int_in(0, 1024)
+
+
 def _parser() -> cli.Parser:
     p = cli.Parser(prog="python -m svgq_jax.data", description=__doc__.split(" — ")[1])
     sub = p.add_subparsers(dest="command", required=True, parser_class=cli.Parser)
@@ -58,8 +61,8 @@ def _parser() -> cli.Parser:
     )
     m.add_argument("--pairs", required=True, metavar="IN.jsonl")
     m.add_argument("--out", required=True, metavar="OUT.jsonl")
-    m.add_argument("--workers", type=int, default=0, help="parallel processes (default 0 = all cores)")
-    m.add_argument("--timeout", type=float, default=30.0, help="seconds allowed per trace (default 30)")
+    m.add_argument("--workers", type=WORKERS, default=0, help="parallel processes (default 0 = all cores)")
+    m.add_argument("--timeout", type=cli.seconds, default=30.0, help="seconds allowed per trace (default 30)")
     m.add_argument("--quiet", action="store_true")
     i = sub.add_parser(
         "info", help="summarise a dataset directory", description="Print a dataset's metadata and build report."
@@ -102,6 +105,9 @@ def run(argv=None) -> int:
         )
     elif a.command == "measure":
         from svgq_jax.data.measure import measure_pairs
+        from svgq_jax.pairs import check_out
+
+        check_out(a.out, a.pairs)
 
         counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, quiet=a.quiet)
         if not a.quiet:
