@@ -9,9 +9,11 @@ from pathlib import Path
 from svgq_jax import cli
 from svgq_jax.data.build import DEFAULT_LOGOS, DEFAULT_PARAMS_PER_LOGO, BuildConfig, build_dataset, format_report
 from svgq_jax.errors import InputError
+from svgq_jax.files import read_json
 
 
 WORKERS = cli.int_in(0, 1024)
+SEED = cli.int_in(0, 2**63 - 1)
 
 
 def _parser() -> cli.Parser:
@@ -38,8 +40,8 @@ def _parser() -> cli.Parser:
         help=f"parameter sets per logo: VTracer's defaults plus K-1 Latin-hypercube samples (default "
         f"{DEFAULT_PARAMS_PER_LOGO})",
     )
-    b.add_argument("--workers", type=int, default=0, help="parallel tracing processes (default 0 = all cores)")
-    b.add_argument("--seed", type=int, default=0, help="seed for the logos and parameter sets (default 0)")
+    b.add_argument("--workers", type=WORKERS, default=0, help="parallel tracing processes (default 0 = all cores)")
+    b.add_argument("--seed", type=SEED, default=0, help="seed for the logos and parameter sets (default 0)")
     b.add_argument(
         "--backbone-weights",
         metavar="FILE",
@@ -48,7 +50,7 @@ def _parser() -> cli.Parser:
     )
     b.add_argument(
         "--timeout",
-        type=float,
+        type=cli.seconds,
         default=30.0,
         help="seconds allowed per trace before it is recorded as failed (default 30)",
     )
@@ -76,16 +78,23 @@ def _info(path: str, as_json: bool) -> None:
     root = Path(path)
     if not (root / "metadata.json").is_file():
         raise InputError(f"{root}: not a finished dataset (no metadata.json)")
-    meta = json.loads((root / "metadata.json").read_text())
-    report = json.loads((root / "report.json").read_text())
+    meta, report = read_json(root / "metadata.json"), read_json(root / "report.json")
     if as_json:
         print(json.dumps({"metadata": meta, "report": report}, indent=2))
         return
-    bb = meta["backbone"]
-    print(f"dataset {root}  (format {meta['format_version']}, parameter space v{meta['param_space_version']})")
-    print(f"logos {meta['logos']}  seed {meta['seed']}  parameter sets per logo {meta['params_per_logo']}")
-    print(f"backbone {bb['name']}  sha256 {bb['sha256'][:16]}…  pretrained {bb['pretrained']}")
-    print(format_report(report))
+    try:
+        bb = meta["backbone"]
+        text = "\n".join(
+            [
+                f"dataset {root}  (format {meta['format_version']}, parameter space v{meta['param_space_version']})",
+                f"logos {meta['logos']}  seed {meta['seed']}  parameter sets per logo {meta['params_per_logo']}",
+                f"backbone {bb['name']}  sha256 {bb['sha256'][:16]}…  pretrained {bb['pretrained']}",
+                format_report(report),
+            ]
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise InputError(f"{root}: corrupt metadata.json or report.json ({type(e).__name__}: {e})") from None
+    print(text)
 
 
 def run(argv=None) -> int:

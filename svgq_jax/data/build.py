@@ -30,11 +30,22 @@ from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.data.logos import GENERATOR_VERSION
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.errors import InputError
-from svgq_jax.files import read_jsonl, save_npy, save_npz, write_atomic, write_json, write_jsonl
+from svgq_jax.files import (
+    load_npy,
+    locked_directory,
+    read_json,
+    read_jsonl,
+    save_npy,
+    save_npz,
+    write_atomic,
+    write_json,
+    write_jsonl,
+)
 
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
 DEFAULT_PARAMS_PER_LOGO = 16
+MAX_PARAMS_PER_LOGO = 4096
 PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
 
 
@@ -77,11 +88,12 @@ def parse_logos(spec: str) -> tuple[str, int | Path]:
 
 
 def _folder_files(root: Path) -> list[tuple[Path, str]]:
-    """(file, logo type) for every non-hidden file; the type is the first subfolder name."""
-    if root.is_file():
+    """(file, logo type) for every non-hidden entry but folders; the type is the first subfolder name.
+    Entries that are not regular files (a FIFO, a device) are kept, to be skipped with their reason."""
+    if not root.is_dir():
         return [(root, "unknown")]
     files = sorted(
-        p for p in root.rglob("*") if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)
+        p for p in root.rglob("*") if not p.is_dir() and not any(s.startswith(".") for s in p.relative_to(root).parts)
     )
     return [(p, p.relative_to(root).parts[0] if len(p.relative_to(root).parts) > 1 else "unknown") for p in files]
 
@@ -232,7 +244,7 @@ def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx
             for i, f in zip(bt, fx(imgs)):
                 save_npy(paths[i], f)
             bar.update(len(bt))
-    return np.stack([np.load(p) for p in paths]).astype(np.float32)
+    return np.stack([load_npy(p) for p in paths]).astype(np.float32)
 
 
 # ---------------------------------------------------------------- finish
@@ -337,9 +349,17 @@ def _build_spec(cfg: BuildConfig, spec) -> dict:
 
 
 def build_dataset(cfg: BuildConfig) -> dict:
-    """Build (or finish) the dataset in `cfg.out` and return the build report."""
-    if cfg.params_per_logo < 1:
-        raise InputError(f"--params-per-logo must be at least 1, got {cfg.params_per_logo}")
+    """Build (or finish) the dataset in `cfg.out` and return the build report. The directory is locked
+    meanwhile: a second build of it is refused rather than interleaved with this one."""
+    with locked_directory(cfg.out, "a dataset build"):
+        return _build(cfg)
+
+
+def _build(cfg: BuildConfig) -> dict:
+    if not 1 <= cfg.params_per_logo <= MAX_PARAMS_PER_LOGO:
+        raise InputError(
+            f"--params-per-logo must be at least 1 and at most {MAX_PARAMS_PER_LOGO}, got {cfg.params_per_logo}"
+        )
     if cfg.workers < 0:
         raise InputError(f"--workers must be 0 (all cores) or more, got {cfg.workers}")
     parse_logos(cfg.logos)
@@ -348,8 +368,10 @@ def build_dataset(cfg: BuildConfig) -> dict:
     fx = FeatureExtractor(cfg.backbone_weights, quiet=cfg.quiet)
     spec = _build_spec(cfg, fx.spec)
     previous = root / "build.json"
-    if previous.is_file() and json.loads(previous.read_text()) != spec:
-        old = json.loads(previous.read_text())
+    old = read_json(previous) if previous.is_file() else spec
+    if old != spec:
+        if not isinstance(old, dict):
+            raise InputError(f"{previous}: corrupt build settings; remove {root} or choose another --out")
         key = next(k for k in sorted(set(old) | set(spec)) if old.get(k) != spec.get(k))
         raise InputError(
             f"{root} holds a dataset built with other settings ({key}: {old.get(key)!r} -> {spec.get(key)!r}); "
@@ -359,7 +381,7 @@ def build_dataset(cfg: BuildConfig) -> dict:
         raise InputError(f"{root} exists and is not a dataset directory; choose another --out")
     if (root / "metadata.json").is_file():
         _say(cfg, f"{root}: dataset already complete")
-        return json.loads((root / "report.json").read_text())
+        return read_json(root / "report.json")
     root.mkdir(parents=True, exist_ok=True)
     write_json(previous, spec)
     seconds = {}

@@ -24,7 +24,6 @@ Layout (format version 1; everything is numpy or JSON, loadable without JAX):
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -37,7 +36,7 @@ from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.imagestats import N_STATS, STATS_VERSION, image_stats
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.errors import InputError
-from svgq_jax.files import read_jsonl, save_npy, write_json
+from svgq_jax.files import load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
 
 FORMAT_VERSION = 1
 MIN_TRAIN_EXAMPLES = 1000
@@ -98,6 +97,19 @@ def _fail(root: Path, what: str):
     raise InputError(f"dataset {root}: {what}")
 
 
+def _check_structure(root: Path, meta, images, features: np.ndarray, ex: dict) -> None:
+    """The files' shapes and types, before any value in them is used: a tampered file fails here."""
+    if not isinstance(meta, dict):
+        _fail(root, "metadata.json is not a JSON object")
+    if not all(isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("type"), str) for r in images):
+        _fail(root, "images.jsonl: every line must be an object with a string id and type")
+    for name, a in [("features.npy", features), *ex.items()]:
+        if a.ndim < 1 or a.dtype.kind not in "biuf":
+            _fail(root, f"{name}: expected a numeric array, got {a.dtype} of shape {a.shape}")
+    if ex["image_index"].dtype.kind not in "iu":
+        _fail(root, f"examples.npz: image_index must be integers, got {ex['image_index'].dtype}")
+
+
 def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES) -> Dataset:
     """Load a finished dataset and check its invariants; InputError names the first broken one."""
     root = Path(path)
@@ -107,13 +119,14 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
     if not meta_path.is_file():
         _fail(root, "not a finished dataset (no metadata.json); rerun `python -m svgq_jax.data build` to finish it")
     try:
-        meta = json.loads(meta_path.read_text())
+        meta = read_json(meta_path)
         images = read_jsonl(root / "images.jsonl")
-        features = np.load(root / "features.npy")
-        with np.load(root / "examples.npz") as z:
-            ex = {k: z[k] for k in EXAMPLE_FIELDS}
+        features = load_npy(root / "features.npy")
+        examples = load_npz(root / "examples.npz")
+        ex = {k: examples[k] for k in EXAMPLE_FIELDS}
     except (OSError, ValueError, KeyError) as e:
         _fail(root, f"unreadable ({type(e).__name__}: {e})")
+    _check_structure(root, meta, images, features, ex)
     if meta.get("format_version") != FORMAT_VERSION:
         _fail(root, f"format version {meta.get('format_version')} (this package reads {FORMAT_VERSION})")
     if meta.get("param_space_version") != param_space.PARAM_SPACE_VERSION:
@@ -153,8 +166,8 @@ def _load_stats(ds: Dataset) -> np.ndarray:
     """The dataset's image statistics; recomputed from its images if they are missing or outdated."""
     path = ds.root / "image_stats.npy"
     if ds.metadata.get("image_stats", {}).get("version") == STATS_VERSION and path.is_file():
-        stats = np.load(path)
-        if stats.shape == (ds.n_images, N_STATS) and np.isfinite(stats).all():
+        stats = load_npy(path)
+        if stats.shape == (ds.n_images, N_STATS) and stats.dtype.kind == "f" and np.isfinite(stats).all():
             return stats.astype(np.float32)
     from PIL import Image
     from tqdm.auto import tqdm
