@@ -6,7 +6,8 @@ FORMAT is one of: full (state dict .pth), traced, scripted (TorchScript .pt),
 export (torch.export .pt2), onnx (ONNX Runtime). Every array in INPUTS.npz is run
 through every model and written to OUTPUTS.npz as "FORMAT.NAME". All formats run
 in this one process (torch is imported once). Prints a JSON line saying whether
-JAX was imported (it must not be).
+JAX was imported (it must not be). Every file is loaded through
+`torch_bridge.safe_load`, which refuses one that would run code while loading.
 """
 
 from __future__ import annotations
@@ -16,15 +17,15 @@ import sys
 
 import numpy as np
 
+from torch_bridge import safe_load
+
 FORMATS = ("full", "traced", "scripted", "export", "onnx")
 
 
 def load(fmt: str, path: str):
     """A callable float32 [B, n] -> [B, 1] numpy for one exported file."""
     if fmt == "onnx":
-        import onnxruntime as ort
-
-        sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        sess = safe_load.onnx_session(path)
         name = sess.get_inputs()[0].name
         return lambda x: sess.run(None, {name: x})[0]
     import torch
@@ -32,13 +33,13 @@ def load(fmt: str, path: str):
     if fmt == "full":
         from torch_bridge.module import from_config
 
-        bundle = torch.load(path, map_location="cpu", weights_only=True)
+        bundle = safe_load.load_state(path)
         module = from_config(bundle["model_config"])
         module.load_state_dict(bundle["state_dict"])
     elif fmt in ("traced", "scripted"):
-        module = torch.jit.load(path, map_location="cpu")
+        module = safe_load.load_torchscript(path)
     elif fmt == "export":
-        module = torch.export.load(path).module()
+        module = safe_load.load_exported(path).module()
     else:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     if hasattr(module, "eval") and fmt != "export":
@@ -53,7 +54,7 @@ def load(fmt: str, path: str):
 
 def main(argv: list[str]) -> None:
     inputs, outputs, *models = argv
-    with np.load(inputs) as z:
+    with np.load(inputs, allow_pickle=False) as z:
         batches = {k: z[k] for k in z.files}
     out = {}
     for spec in models:

@@ -1,0 +1,184 @@
+"""Load exported model files without running code from them: what each format may hold, checked first.
+
+A model file is read once (bounded, a regular file) and checked in memory; torch then
+loads those same bytes. A file that fails a check is refused (InputError), never
+loaded with looser settings.
+
+- `.pth` (state dict): `torch.load(weights_only=True)`, whose unpickler builds only
+  tensors and plain containers.
+- `.pt2` (`torch.export`): `torch.export.load` unpickles with `weights_only=False` any
+  payload its config marks `use_pickle`, any opaque constant, a legacy weights file,
+  and sample inputs that `weights_only=True` cannot read; it also loads AOTInductor
+  shared libraries. So the archive may hold only: its format and version records,
+  the program's JSON, raw weight and tensor-constant payloads whose configs mark none
+  `use_pickle`, and sample inputs that load with `weights_only=True`.
+- TorchScript (`.pt`): `torch.jit.load` runs no Python. Its pickles go through
+  TorchScript's own unpickler, which builds only tensors, containers and TorchScript
+  classes; its code is TorchScript, compiled, of which only `__setstate__` methods run
+  while loading; running the model runs its graph of registered operators, which
+  include `aten::save` and `aten::from_file` (they write and read files). So a file
+  with a `__setstate__` is refused before loading, and a loaded model whose graph
+  calls an operator outside the `aten` and `prim` namespaces, any operator that takes
+  a file name, or a method of an object, is refused before it runs.
+- ONNX: ONNX Runtime runs only its own operators, and from bytes reads no external
+  data file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from functools import cache
+
+from svgq_jax.errors import InputError
+from svgq_jax.files import parse_json, read_bytes
+
+MAX_MODEL_BYTES = 1 << 30
+# Entries of a torch.export archive, below its root folder, that load without unpickling anything.
+PT2_ENTRIES = re.compile(
+    "|".join(
+        [
+            r"archive_format|archive_version|byteorder|\.data/version|\.data/serialization_id",
+            r"models/[\w.-]+\.json",
+            r"data/weights/(weight_\d+|[\w.-]+_weights_config\.json)",
+            r"data/constants/(tensor_\d+|[\w.-]+_constants_config\.json)",
+            r"data/sample_inputs/[\w.-]+\.pt",
+        ]
+    )
+)
+MAX_ENTRY_BYTES = 64 << 20  # an archive entry this checks before torch reads it (JSON, code, sample inputs)
+
+
+def load_state(path: str):
+    import torch
+
+    data = read_bytes(path, MAX_MODEL_BYTES)
+    try:
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    except Exception as e:  # the restricted unpickler's refusal, or a corrupt file
+        raise InputError(f"{path}: not a plain state dict ({type(e).__name__}), refused") from None
+
+
+def load_exported(path: str):
+    """A torch.export program, after `check_pt2`."""
+    import torch
+
+    data = read_bytes(path, MAX_MODEL_BYTES)
+    check_pt2(data, path)
+    return torch.export.load(io.BytesIO(data))
+
+
+def check_pt2(data: bytes, name: str) -> None:
+    import torch
+
+    with _archive(data, name) as z:
+        root, entries = _rooted(z, name)
+        unsafe = next((e for e in entries if not PT2_ENTRIES.fullmatch(e)), None)
+        if unsafe is not None:
+            raise InputError(f"{name}: the archive holds {unsafe!r}, which torch.export would unpickle or run")
+        for entry in entries:
+            if entry.endswith("_config.json") and _pickled_payload(_entry(z, root, entry, name)):
+                raise InputError(f"{name}: {entry} marks a pickled payload, which torch.export would unpickle")
+            if entry.startswith("data/sample_inputs/"):
+                try:
+                    torch.load(io.BytesIO(_entry(z, root, entry, name)), weights_only=True)
+                except InputError:
+                    raise
+                except Exception:
+                    raise InputError(f"{name}: {entry} is not plain tensors; torch.export would unpickle it") from None
+
+
+def _pickled_payload(text: bytes) -> bool:
+    """Whether a payload config marks a payload pickled (or an object constant), or is no config at all."""
+    try:
+        config = parse_json(text)["config"]
+        entries = list(config.values())
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return True  # nothing vouches for the payloads
+    plain = ("weight_", "tensor_")
+    return not all(
+        isinstance(e, dict) and e.get("use_pickle") is False and str(e.get("path_name")).startswith(plain)
+        for e in entries
+    )
+
+
+def load_torchscript(path: str):
+    """A TorchScript module, after `check_torchscript` and, loaded, `check_graph`."""
+    import torch
+
+    data = read_bytes(path, MAX_MODEL_BYTES)
+    check_torchscript(data, path)
+    try:
+        module = torch.jit.load(io.BytesIO(data), map_location="cpu")
+    except Exception as e:
+        raise InputError(f"{path}: not a loadable TorchScript file ({type(e).__name__})") from None
+    check_graph(module.inlined_graph, path)
+    return module
+
+
+def check_torchscript(data: bytes, name: str) -> None:
+    with _archive(data, name) as z:
+        root, entries = _rooted(z, name)
+        for entry in entries:
+            if entry.startswith("code/") and entry.endswith(".py") and b"__setstate__" in _entry(z, root, entry, name):
+                raise InputError(f"{name}: {entry} defines __setstate__, which would run while loading")
+
+
+def check_graph(graph, name: str) -> None:
+    """InputError for a node (in any block) that is not a plain `aten`/`prim` operator."""
+    for node in graph.nodes():
+        kind = node.kind()
+        namespace, _, op = kind.partition("::")
+        if namespace not in ("aten", "prim") or op in _file_ops() or kind in ("prim::CallMethod", "prim::CallFunction"):
+            raise InputError(f"{name}: the model calls {kind}, which is refused")
+        for block in node.blocks():
+            check_graph(block, name)
+
+
+@cache
+def _file_ops() -> frozenset[str]:
+    """Names of the registered operators that take a file name (aten::save, aten::from_file, ...)."""
+    import torch
+
+    return frozenset(
+        str(s.name).partition("::")[2]
+        for s in torch._C._jit_get_all_schemas()
+        if any(a.name in ("filename", "file", "path") for a in s.arguments)
+    )
+
+
+def onnx_session(path: str):
+    import onnxruntime as ort
+
+    data = read_bytes(path, MAX_MODEL_BYTES)
+    try:
+        return ort.InferenceSession(data, providers=["CPUExecutionProvider"])
+    except Exception as e:
+        raise InputError(f"{path}: not a loadable ONNX model ({type(e).__name__})") from None
+
+
+def _entry(z: zipfile.ZipFile, root: str, entry: str, name: str) -> bytes:
+    if z.getinfo(root + entry).file_size > MAX_ENTRY_BYTES:
+        raise InputError(f"{name}: {entry} is larger than {MAX_ENTRY_BYTES >> 20} MiB, refused")
+    try:
+        return z.read(root + entry)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise InputError(f"{name}: {entry} is unreadable ({e})") from None
+
+
+def _archive(data: bytes, name: str) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: not a torch archive (not a zip file)") from None
+
+
+def _rooted(z: zipfile.ZipFile, name: str) -> tuple[str, list[str]]:
+    """The archive's root folder ("model/") and its entries below it; InputError unless all share one."""
+    names = z.namelist()
+    roots = {n.partition("/")[0] for n in names}
+    if len(roots) != 1 or any("/" not in n for n in names):
+        raise InputError(f"{name}: not a torch archive (its entries share no root folder)")
+    root = roots.pop() + "/"
+    return root, [n[len(root) :] for n in names]
