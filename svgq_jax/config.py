@@ -10,10 +10,13 @@ import argparse
 import dataclasses
 import importlib
 import json
+import math
+import reprlib
 from pathlib import Path
 
 from svgq_jax.configs.default import TrainConfig
 from svgq_jax.errors import InputError
+from svgq_jax.files import read_text
 
 CHOICES = {
     "input_features": ("resnet", "resnet+stats"),
@@ -74,7 +77,7 @@ def _coerce(field: dataclasses.Field, value):
         if isinstance(value, str):
             value = [v for v in value.replace(" ", "").split(",") if v]
         kind = type(default[0]) if default else float
-        return tuple(kind(v) for v in value)
+        return tuple(_bounded(kind(v)) for v in value)
     if isinstance(default, bool):
         if isinstance(value, str):
             if value.lower() not in ("true", "false", "1", "0", "yes", "no"):
@@ -83,7 +86,14 @@ def _coerce(field: dataclasses.Field, value):
         return bool(value)
     if isinstance(default, int) and isinstance(value, float) and not value.is_integer():
         raise ValueError(value)
-    return type(default)(value)
+    return _bounded(type(default)(value))
+
+
+def _bounded(x):
+    """Refuse what no field holds: a float that is not finite (--lr inf), an integer beyond 32 bits."""
+    if (isinstance(x, float) and not math.isfinite(x)) or (isinstance(x, int) and abs(x) >= 2**31):
+        raise ValueError(x)
+    return x
 
 
 def named(name: str) -> TrainConfig:
@@ -108,19 +118,16 @@ def make_config(values: dict, base: TrainConfig | None = None) -> TrainConfig:
     for name, value in values.items():
         try:
             kwargs[name] = _coerce(fields[name], value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InputError(
-                f"config {name}: cannot use {value!r} (expected {type(fields[name].default).__name__})"
+                f"config {name}: cannot use {reprlib.repr(value)} (expected {type(fields[name].default).__name__})"
             ) from None
     return validate(dataclasses.replace(base or TrainConfig(), **kwargs))
 
 
 def read_config_file(path: str | Path) -> dict:
     path = Path(path)
-    try:
-        text = path.read_text()
-    except OSError as e:
-        raise InputError(f"--config {path}: cannot read ({e.strerror})") from None
+    text = read_text(path, what=f"--config {path}")
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
@@ -130,7 +137,8 @@ def read_config_file(path: str | Path) -> dict:
             values = json.loads(text)
     except Exception as e:
         raise InputError(
-            f"--config {path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} ({e})"
+            f"--config {path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'} "
+            f"({' '.join(str(e).split())})"
         ) from None
     if not isinstance(values, dict):
         raise InputError(f"--config {path}: expected a mapping of config fields")
