@@ -10,12 +10,21 @@
 Each checkpoint also holds a JSON `meta` with the epoch, history and stopping
 counters. Orbax writes to a temporary directory and renames it when complete, so a
 kill -9 mid-save never leaves a half checkpoint that a resume would trust.
+
+Test hook: with SVGQ_KILL_AT=EVENT:EPOCH in the environment, the process SIGKILLs
+itself at that point of training, so a test can kill it exactly there
+(tests/test_faults.py). Events, in the order they happen in an epoch: epoch-trained
+(trained and evaluated, nothing saved yet), kept-writing and kept-saved (the kept
+model's save has started / is complete), periodic-writing and periodic-saved (the
+same for the periodic checkpoint).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import jax
@@ -27,13 +36,20 @@ from svgq_jax.errors import InputError
 from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, create_model
 
 KEPT_DIR = "kept"
+KILL_AT_ENV = "SVGQ_KILL_AT"
+
+
+def fault_point(event: str, epoch: int) -> None:
+    """The test hook (see the module docstring): SIGKILL this process if SVGQ_KILL_AT names this point."""
+    if os.environ.get(KILL_AT_ENV) == f"{event}:{epoch}":
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _manager(path: Path, keep: int) -> ocp.CheckpointManager:
     return ocp.CheckpointManager(path.absolute(), options=ocp.CheckpointManagerOptions(max_to_keep=keep, create=True))
 
 
-def _save(mngr: ocp.CheckpointManager, epoch: int, state, meta: dict) -> None:
+def _save(mngr: ocp.CheckpointManager, epoch: int, state, meta: dict, name: str) -> None:
     # A resumed run repeats the epochs after its last periodic checkpoint, and a kill can fall
     # between the kept and the periodic save of one epoch: the repeated epoch replaces its
     # earlier save, which orbax would otherwise refuse (StepAlreadyExistsError).
@@ -42,7 +58,9 @@ def _save(mngr: ocp.CheckpointManager, epoch: int, state, meta: dict) -> None:
     mngr.save(
         epoch, args=ocp.args.Composite(state=ocp.args.StandardSave(state), meta=ocp.args.JsonSave(meta)), force=True
     )
+    fault_point(f"{name}-writing", epoch)
     mngr.wait_until_finished()
+    fault_point(f"{name}-saved", epoch)
 
 
 def _restore(mngr: ocp.CheckpointManager, step: int, like):
@@ -62,10 +80,10 @@ class Checkpoints:
         self.backup_dir = Path(backup_dir) if backup_dir else None
 
     def save(self, epoch: int, state, meta: dict) -> None:
-        _save(self.periodic, epoch, state, meta)
+        _save(self.periodic, epoch, state, meta, "periodic")
 
     def save_kept(self, epoch: int, model_state, meta: dict) -> None:
-        _save(self.kept, epoch, model_state, meta)
+        _save(self.kept, epoch, model_state, meta, "kept")
         if self.backup_dir:
             dest = self.backup_dir / KEPT_DIR
             shutil.rmtree(dest, ignore_errors=True)

@@ -34,13 +34,13 @@ from scipy import stats
 
 from svgq_jax import config, selection
 from svgq_jax import params as param_space
-from svgq_jax.checkpoints import Checkpoints, InMemoryCheckpoints
+from svgq_jax.checkpoints import Checkpoints, InMemoryCheckpoints, fault_point
 from svgq_jax.configs.default import TrainConfig
 from svgq_jax.data.dataset import Dataset, load_dataset
 from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.splits import Split, split_images
 from svgq_jax.errors import InputError
-from svgq_jax.files import save_npz, write_json
+from svgq_jax.files import locked_directory, save_npz, write_json
 from svgq_jax.model import ModelConfig, QualityMLP, count_params, create_model, extra_blocks
 from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
 from svgq_jax.results import TrainingResults, analyse
@@ -218,8 +218,12 @@ def data_fingerprint(ds: Dataset) -> dict:
 
 
 def _check_run_dir(run: Path, resume: bool, overwrite: bool) -> None:
-    if overwrite and run.exists():
-        shutil.rmtree(run)
+    if overwrite:  # the run's contents, not the directory: its lock must outlast the old run
+        for child in run.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
         return
     if (run / "results.json").is_file() and not resume:
         raise InputError(f"{run} holds a finished run; pass --overwrite to replace it or choose another --out")
@@ -388,6 +392,7 @@ def fit(
             "early_stopped": stopped,
         }
         periodic = epoch % cfg.checkpoint_freq == 0 or epoch == cfg.epochs or stopped
+        fault_point("epoch-trained", epoch)
         # Keeping the last epoch, the kept checkpoint need only follow the periodic one (a resume
         # restarts from that anyway), not be written (and backed up) every epoch.
         if improved and (cfg.early_stopping_patience > 0 or periodic):
@@ -430,51 +435,52 @@ def train_and_evaluate(
     quiet: bool = False,
     live: bool = False,
 ) -> TrainingResults:
-    """Train on `data_dir` into `run_dir`; returns (and saves) the TrainingResults."""
+    """Train on `data_dir` into `run_dir`; returns (and saves) the TrainingResults. The run directory is
+    locked meanwhile: a second process training into it is refused, not interleaved with this one."""
     config.validate(cfg)
     run = Path(run_dir)
-    _check_run_dir(run, resume, overwrite)
-    ds = load_dataset(data_dir, min_examples=cfg.min_examples)
-    fingerprint = data_fingerprint(ds)
-    if resume:
-        _check_same(run, "config.json", config.to_dict(cfg), "config")
-        _check_same(run, "data.json", fingerprint, "dataset")
-    split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, cfg.seed)
-    arrays = prepare_arrays(ds, split, cfg)
-    devices = devices or jax.devices()
-    check_batch(cfg, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
-    run.mkdir(parents=True, exist_ok=True)
-    mcfg = model_config(cfg, arrays)
-    write_json(run / "config.json", config.to_dict(cfg))
-    write_json(run / "data.json", fingerprint)
-    write_json(run / "model.json", mcfg.to_json())
-    write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
+    with locked_directory(run, "a training run"):
+        _check_run_dir(run, resume, overwrite)
+        ds = load_dataset(data_dir, min_examples=cfg.min_examples)
+        fingerprint = data_fingerprint(ds)
+        if resume:
+            _check_same(run, "config.json", config.to_dict(cfg), "config")
+            _check_same(run, "data.json", fingerprint, "dataset")
+        split = split_images(ds.image_types, cfg.validation_split, cfg.test_split, cfg.seed)
+        arrays = prepare_arrays(ds, split, cfg)
+        devices = devices or jax.devices()
+        check_batch(cfg, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
+        mcfg = model_config(cfg, arrays)
+        write_json(run / "config.json", config.to_dict(cfg))
+        write_json(run / "data.json", fingerprint)
+        write_json(run / "model.json", mcfg.to_json())
+        write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
 
-    ckpt = Checkpoints(run, backup_dir)
-    monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
-    try:
-        result = fit(
-            cfg,
-            arrays,
-            arrays.rows["train"],
-            arrays.rows["val"],
-            devices=devices,
-            ckpt=ckpt,
-            monitor=monitor,
-            resume=resume,
-            quiet=quiet,
-        )
-    finally:
-        ckpt.close()
-    results = _results(run, result, arrays, split, devices)
-    results.save(run / "results.json")
-    monitor.write_history(result.history)
-    import matplotlib.pyplot as plt
+        ckpt = Checkpoints(run, backup_dir)
+        monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
+        try:
+            result = fit(
+                cfg,
+                arrays,
+                arrays.rows["train"],
+                arrays.rows["val"],
+                devices=devices,
+                ckpt=ckpt,
+                monitor=monitor,
+                resume=resume,
+                quiet=quiet,
+            )
+        finally:
+            ckpt.close()
+        results = _results(run, result, arrays, split, devices)
+        results.save(run / "results.json")
+        monitor.write_history(result.history)
+        import matplotlib.pyplot as plt
 
-    plt.close(plot_history(result.history, run / "plots" / "training.png"))
-    if backup_dir:
-        shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
-    return results
+        plt.close(plot_history(result.history, run / "plots" / "training.png"))
+        if backup_dir:
+            shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
+        return results
 
 
 def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> TrainingResults:
