@@ -30,6 +30,7 @@ from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference
 from svgq_jax.data.tracing import TraceFailure, label, trace
 from svgq_jax.errors import InputError
+from svgq_jax.files import check_output, write_atomic
 
 REFINE_TOP = 8
 REFINE_ROUNDS = 3
@@ -138,6 +139,8 @@ def _measure(png: bytes, ref: Reference, vector: np.ndarray, predicted: float) -
     return Candidate(params, predicted, lab.ssim, lab.svg_bytes, lab.trace_seconds), svg
 
 
+# The most parameter sets --budget may score: each is a row of model inputs held in memory at once.
+MAX_BUDGET = 65536
 DEFAULT_VERIFY = 4
 
 
@@ -196,7 +199,8 @@ def table(r: Result) -> str:
 
 def _inputs(target: Path) -> list[Path]:
     if target.is_dir():
-        files = sorted(p for p in target.rglob("*") if p.is_file() and p.suffix.lower() in images.IMAGE_SUFFIXES)
+        # not only regular files: a FIFO or a device named like an image is reported, not silently passed over
+        files = sorted(p for p in target.rglob("*") if not p.is_dir() and p.suffix.lower() in images.IMAGE_SUFFIXES)
         if not files:
             raise InputError(f"{target}: no images (PNG, JPEG, WebP, GIF, BMP, TIFF or SVG)")
         return files
@@ -220,7 +224,12 @@ def main(argv=None) -> int:
         metavar="OUT",
         help="SVG file for one image, or a folder for several (default: IMAGE with .svg beside it)",
     )
-    p.add_argument("--budget", type=int, default=4096, help="parameter sets scored before refinement (default 4096)")
+    p.add_argument(
+        "--budget",
+        type=cli.int_in(1, MAX_BUDGET),
+        default=4096,
+        help="parameter sets scored before refinement (default 4096)",
+    )
     p.add_argument(
         "--verify",
         type=int,
@@ -232,28 +241,27 @@ def main(argv=None) -> int:
     p.add_argument(
         "--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3"
     )
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
     p.add_argument("--backbone-weights", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
     a = p.parse_args(argv)
     if a.budget < 1 or a.verify < 0:
         raise InputError("--budget must be at least 1 and --verify at least 0")
     fixed = parse_fixed(a.fix)
+    if len(fixed) == param_space.N_PARAMS:
+        raise InputError(
+            f"--fix pins all {param_space.N_PARAMS} parameters: nothing is left to choose; trace that set with "
+            "`python -m svgq_jax.data measure`"
+        )
     target = Path(a.image)
-    files = _inputs(target)
-    predictor = QualityPredictor.load(a.model, a.backbone_weights)
     many = target.is_dir()
     out_dir = Path(a.out) if (a.out and many) else None
+    if out_dir and out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"--out {out_dir}: not a folder (several images write one SVG each into it)")
+    files = _inputs(target)
+    predictor = QualityPredictor.load(a.model, a.backbone_weights)
     results, failures = [], []
     for f in files:
-        try:
-            r = optimize_image(predictor, f, a.budget, a.verify, a.seed, fixed)
-        except InputError as e:
-            if not many:
-                raise
-            failures.append({"image": str(f), "error": str(e)})
-            print(f"skipped: {e}", file=sys.stderr)
-            continue
         dest = (
             (out_dir / f.relative_to(target)).with_suffix(".svg")
             if many and out_dir
@@ -261,8 +269,16 @@ def main(argv=None) -> int:
             if a.out and not many
             else f.with_suffix(".svg")
         )
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_text(r.svg)
+        try:
+            check_output(dest, "--out", inputs=[f])  # an SVG logo's default output would be itself
+            r = optimize_image(predictor, f, a.budget, a.verify, a.seed, fixed)
+        except InputError as e:
+            if not many:
+                raise
+            failures.append({"image": str(f), "error": str(e)})
+            print(f"skipped: {e}", file=sys.stderr)
+            continue
+        write_atomic(dest, r.svg)
         results.append((r, dest))
         if not a.json:
             print(table(r) + f"\n-> {dest}\n")
