@@ -6,8 +6,8 @@ loaded with looser settings.
 
 - `.pth` (state dict): `torch.load(weights_only=True)`, whose unpickler builds only
   tensors and plain containers.
-- `.pt2` (`torch.export`): `torch.export.load` unpickles with `weights_only=False` any
-  payload its config marks `use_pickle`, any opaque constant, a legacy weights file,
+- `.pt2` (`torch.export`): `torch.export.load` unpickles without the weights-only
+  restriction any payload its config marks `use_pickle`, any opaque constant, a legacy weights file,
   and sample inputs that `weights_only=True` cannot read; it also loads AOTInductor
   shared libraries. So the archive may hold only: its format and version records,
   the program's JSON, raw weight and tensor-constant payloads whose configs mark none
