@@ -21,27 +21,29 @@ from pathlib import Path
 import numpy as np
 
 from svgq_jax.data import dataset
-from svgq_jax.data.build import BuildConfig, image_param_sets
+from svgq_jax.data.build import BuildConfig, image_param_sets, native_spec
 from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.data.tasks import procedural_task
 
 
-def make_images(root: Path, n: int) -> list[tuple[str, Path]]:
-    out = []
+def make_images(root: Path, n: int) -> list[tuple[str, Path, Path]]:
+    """(id, source PNG, canonical PNG) of the default build's first n procedural logos (native sizes)."""
+    cfg, out = BuildConfig(out="-"), []
     for i in range(n):
-        _, image_id, png, _ = procedural_task(i, 0)
-        path = root / dataset.image_filename(i, image_id)
-        path.write_bytes(png)
-        out.append((image_id, path))
+        _, (image_id, source_png, canonical_png, *_) = procedural_task(i, 0, *native_spec(cfg, i))
+        source, canon = root / f"s{dataset.image_filename(i, image_id)}", root / dataset.image_filename(i, image_id)
+        source.write_bytes(source_png)
+        canon.write_bytes(canonical_png)
+        out.append((image_id, source, canon))
     return out
 
 
 def label_rate(imgs, k: int, workers: int) -> dict:
     cfg = BuildConfig(out="-", params_per_logo=k)
     tasks = [
-        ((i, j), (image_id, str(path), vec))
-        for i, (image_id, path) in enumerate(imgs)
+        ((i, j), (image_id, str(source), vec))
+        for i, (image_id, source, _) in enumerate(imgs)
         for j, vec in enumerate(image_param_sets(cfg, image_id))
     ]
     t0 = time.perf_counter()
@@ -63,7 +65,7 @@ def feature_rates(imgs, batch: int, repeats: int = 3) -> dict:
     from PIL import Image
 
     fx = FeatureExtractor(quiet=True, batch_size=batch)
-    paths = [p for _, p in imgs]
+    paths = [canon for *_, canon in imgs]
 
     def pipeline():  # what the build's feature stage does per batch
         for s in range(0, len(paths), batch):

@@ -5,6 +5,11 @@
 - ridge: ridge regression on cheap image statistics plus scaled parameters (the seed's "simple feature-based" model)
 - gradient_boosting: histogram gradient boosting on the same inputs (a strong classical reference)
 - per_type_heuristic: the training mean SSIM of each (logo type, color_precision) cell
+
+For the log-bytes output (`BYTES_NAMES`):
+- bytes_at_defaults: every parameter set gets the bytes of VTracer's defaults on that image
+  (the statistic native_log_bytes, one trace the model reads too)
+- bytes_gradient_boosting: gradient boosting on the image statistics + parameters
 """
 
 from __future__ import annotations
@@ -21,8 +26,19 @@ def _simple_inputs(stats: np.ndarray, params: np.ndarray) -> np.ndarray:
 def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray:
     """Predictions on `test` of baseline `name` fit on `train`.
 
-    Each dict holds per-example arrays: y (labels; train only), stats, params, types.
+    Each dict holds per-example arrays: y (SSIM labels), log_bytes (ln SVG bytes; train only for
+    both), stats, params, types.
     """
+    if name == "bytes_at_defaults":
+        from svgq_jax.data.imagestats import NAMES
+
+        return test["stats"][:, NAMES.index("native_log_bytes")] * 16.0  # stored as ln(bytes) / 16
+    if name == "bytes_gradient_boosting":
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        model = HistGradientBoostingRegressor(max_iter=300, learning_rate=0.05, random_state=seed)
+        model.fit(_simple_inputs(train["stats"], train["params"]), train["log_bytes"])
+        return model.predict(_simple_inputs(test["stats"], test["params"]))
     y = train["y"]
     n = len(test["params"])
     if name == "random":
@@ -58,3 +74,4 @@ def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray
 
 
 NAMES = ("random", "mean", "ridge", "gradient_boosting", "per_type_heuristic")
+BYTES_NAMES = ("bytes_at_defaults", "bytes_gradient_boosting")

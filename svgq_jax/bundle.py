@@ -15,7 +15,7 @@ from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.errors import InputError
 from svgq_jax.files import parse_json, read_bytes, read_text
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2  # 2: the output "prediction" [B, outputs] (SSIM, ln bytes)
 METADATA = "metadata.json"
 FILES = {
     "onnx": "quality_predictor.onnx",
@@ -75,6 +75,8 @@ def _checked_metadata(root: Path) -> dict:
                 f"{root}: bundle uses image statistics v{block.get('version')}, this package computes "
                 f"v{STATS_VERSION}; retrain or use a matching version"
             )
+    if not isinstance(meta.get("outputs"), list) or meta["outputs"][:1] != ["ssim"]:
+        raise InputError(f"{meta_path}: corrupt bundle metadata (outputs {meta.get('outputs')!r})")
     if not backbone.get("sha256"):
         raise InputError(f"{meta_path}: corrupt bundle metadata (no backbone sha256)")
     width = onnx_input_width(onnx_file)

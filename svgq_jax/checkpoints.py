@@ -33,7 +33,7 @@ import orbax.checkpoint as ocp
 from flax import nnx
 
 from svgq_jax.errors import InputError
-from svgq_jax.model import ModelConfig, QualityEnsemble, QualityMLP, create_model
+from svgq_jax.model import ModelConfig, QualityModel, create_model
 
 KEPT_DIR = "kept"
 KILL_AT_ENV = "SVGQ_KILL_AT"
@@ -125,7 +125,7 @@ class InMemoryCheckpoints:
         pass
 
 
-def restore_kept_model(run_dir: str | Path) -> QualityMLP | QualityEnsemble:
+def restore_kept_model(run_dir: str | Path) -> QualityModel:
     """The kept model of a finished or running run, eval-ready (float32 compute)."""
     run = Path(run_dir)
     mcfg = ModelConfig.from_json(json.loads((run / "model.json").read_text()))

@@ -20,6 +20,7 @@ from svgq_jax.files import read_text
 
 CHOICES = {
     "input_features": ("resnet", "resnet+stats"),
+    "bytes_output": ("none", "shared", "separate"),
     "precision": ("auto", "fp32", "bf16"),
 }
 NAMED = ("default", "seed", "tiny")  # svgq_jax/configs/<name>.py
@@ -52,6 +53,8 @@ def validate(cfg: TrainConfig) -> TrainConfig:
             bad(field, "must be non-negative")
     if not isinstance(cfg.ensemble, int) or not 1 <= cfg.ensemble <= 16:
         bad("ensemble", "must be an integer from 1 to 16")
+    if not cfg.bytes_loss_weight >= 0:
+        bad("bytes_loss_weight", "must be non-negative")
     if cfg.input_clip < 0:
         bad("input_clip", "must be 0 (off) or positive")
     if not cfg.resnet_weight > 0:

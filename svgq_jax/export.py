@@ -1,7 +1,8 @@
 """Export a trained run: `python -m svgq_jax.export --run RUN` writes RUN/export/.
 
     quality_predictor.onnx            ONNX (dynamo exporter, opset 18), dynamic batch,
-                                      input "input" [B, n_inputs] -> "quality_prediction" [B, 1]
+                                      input "input" [B, n_inputs] -> "prediction" [B, n_outputs]
+                                      (columns: SSIM, then ln SVG bytes)
     quality_predictor_traced.pt       TorchScript, traced
     quality_predictor_scripted.pt     TorchScript, scripted
     quality_predictor.pt2             torch.export program, dynamic batch
@@ -85,7 +86,7 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
         external_data=False,
         verbose=False,
         input_names=["input"],
-        output_names=["quality_prediction"],
+        output_names=["prediction"],
         dynamic_shapes=({0: batch},),
     )
     import onnx
@@ -180,7 +181,7 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     # On a GPU, JAX's default float32 matmuls use TF32 (about 1e-4 off); the reference must be float32 proper.
     # Compiled once per batch size: op-by-op (eager) JAX compiled every op for every set, 5 s.
     graphdef, state = nnx.split(model)
-    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
+    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x))
     with jax.default_matmul_precision("float32"):
         reference = {k: np.asarray(forward(state, jnp.asarray(v))) for k, v in sets.items()}
     checks = []
@@ -188,12 +189,13 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
 
     with torch.inference_mode():
         eager = {k: module(torch.from_numpy(v)).numpy() for k, v in sets.items()}
-    checks += parity.compare("torch_eager", eager, reference, jax_imported=False)
+    names = model.cfg.outputs
+    checks += parity.compare("torch_eager", eager, reference, jax_imported=False, names=names)
     fresh, jax_imported = parity.run_fresh(
         {fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")}, sets
     )
     for fmt, outputs in fresh.items():
-        checks += parity.compare(fmt, outputs, reference, jax_imported)
+        checks += parity.compare(fmt, outputs, reference, jax_imported, names=names)
     bf16 = bf16_parity(run, sets, reference) if results["precision"] == "bf16" else None
 
     sizes = {fmt: round(_size_mb(p), 3) for fmt, p in paths.items()}
@@ -207,6 +209,8 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
             "fixed_settings": param_space.FIXED_SETTINGS,
         },
         "input": layout,
+        # the columns of the output "prediction": SSIM, then ln(SVG bytes) when the model predicts them
+        "outputs": list(model.cfg.outputs),
         "normalisation": "baked into every format: features standardised by the training split's mean/std "
         "(ResNet block also multiplied by resnet_weight), parameters scaled to [0, 1] by the parameter table",
         "train_config": config.to_dict(run_cfg),
@@ -219,6 +223,8 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
                 "test_correlation",
                 "test_rmse",
                 "test_loss",
+                "test_bytes_log_error_median",
+                "test_bytes_log_error_p90",
                 "epochs_trained",
                 "precision",
             )
@@ -268,8 +274,10 @@ def bf16_parity(run: Path, sets: dict[str, np.ndarray], reference: dict[str, np.
         if isinstance(m, nnx.Linear) and id(m) not in heads:
             m.dtype = jnp.bfloat16
     graphdef, state = nnx.split(model)
-    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
-    diffs = np.concatenate([np.abs(np.asarray(forward(state, jnp.asarray(v))) - reference[k]) for k, v in sets.items()])
+    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])  # the SSIM output
+    diffs = np.concatenate(
+        [np.abs(np.asarray(forward(state, jnp.asarray(v))) - reference[k][:, 0]) for k, v in sets.items()]
+    )
     return {
         "max_abs_diff": float(diffs.max()),
         "mean_abs_diff": float(diffs.mean()),
@@ -296,6 +304,8 @@ def _report(meta: dict, checks) -> str:
         f"- validation Pearson r of the kept model ({m['kept_by']}): {m['kept_val_correlation']:.4f}",
         f"- test Pearson r: {_fmt(m['test_correlation'])}",
         f"- test RMSE: {_fmt(m['test_rmse'])}",
+        f"- test SVG bytes, median and p90 of |ln(predicted / actual)|: {_fmt(m['test_bytes_log_error_median'])}, "
+        f"{_fmt(m['test_bytes_log_error_p90'])}",
         f"- precision: {m['precision']}, epochs: {m['epochs_trained']}",
         "",
         "## Readiness",

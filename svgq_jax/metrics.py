@@ -128,3 +128,33 @@ def readiness_lines(r: dict) -> list[str]:
         f"{'✅' if c['ok'] else '❌'} {c['name']:20s} {c['value']:.4f} (needs {c['op']} {c['threshold']})"
         for c in r["checks"]
     ] + [f"{'✅' if r['ready'] else '❌'} export readiness: {r['verdict']}"]
+
+
+@dataclass
+class BytesMetrics:
+    """How well the log-bytes output predicts the SVG's size."""
+
+    n: int
+    median_abs_log_error: float  # median |ln(predicted / actual bytes)|: 0.15 is about +-16 %
+    p90_abs_log_error: float
+    mean_spearman: float  # per-image Spearman of predicted vs actual bytes over its parameter sets
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def bytes_metrics(log_y, log_p, groups) -> BytesMetrics:
+    """Accuracy of predicted log bytes `log_p` against the actual `log_y`, ranking within each group (image)."""
+    log_y, log_p, groups = np.asarray(log_y, np.float64), np.asarray(log_p, np.float64), np.asarray(groups)
+    err = np.abs(log_p - log_y)
+    rhos = [
+        float(stats.spearmanr(log_y[m], log_p[m]).statistic)
+        for m in (groups == g for g in np.unique(groups))
+        if m.sum() >= 3 and np.ptp(log_y[m]) > 0 and np.ptp(log_p[m]) > 0
+    ]
+    return BytesMetrics(
+        n=len(err),
+        median_abs_log_error=float(np.median(err)) if len(err) else 0.0,
+        p90_abs_log_error=float(np.percentile(err, 90)) if len(err) else 0.0,
+        mean_spearman=float(np.mean(rhos)) if rhos else 0.0,
+    )

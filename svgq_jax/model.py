@@ -1,23 +1,28 @@
-"""The quality model: a Flax NNX MLP from raw inputs to predicted SSIM.
+"""The quality model: Flax NNX MLPs from raw inputs to predicted SSIM and SVG size.
 
 Input (raw, as callers have it): [B, n_features + 8] = the image's features
 (2048 ResNet-50 values, optionally followed by image statistics), then the 8 raw
 VTracer parameters. Normalisation is part of the model: features are
 standardised with the training split's mean and std, parameters are scaled to
-[0, 1] by the parameter table. Output: [B, 1] predicted SSIM in [0, 1].
+[0, 1] by the parameter table. Output: [B, n_outputs], the columns of `outputs`:
+the predicted SSIM in [0, 1], then (with `bytes_output`) the predicted natural
+log of the SVG's bytes (the head's value times the training labels' std, plus
+their mean).
 With `selections` (svgq_jax.selection) the model first appends the image
 statistics read off at each example's parameters, standardised like the rest.
 With `log_params` it also appends log2 of the multiplicative parameters
 (params.LOG_SCALED), standardised like the rest.
 
     [features | params] -> [features | selected | log2 params | params] -> standardise / scale
-        -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> sigmoid
+        -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> (sigmoid | mean + std * .)
 
-With `members` > 1 the model is an ensemble: that many such MLPs, each with its
-own initialisation and dropout, trained side by side on the same batches (each
-on its own loss) and averaged at the output. It is off by default: jointly trained
-members keep their errors correlated and gained little for their cost (ACCURACY.md
-sections 7 and 11).
+The log bytes come from a second column of the same MLP's head (`bytes_output`
+"shared") or from an MLP of their own beside it ("separate"); "none" predicts
+SSIM only (the seed's design). With `members` > 1 the model is an ensemble: that
+many such MLPs, each with its own initialisation and dropout, trained side by
+side on the same batches (each on its own loss) and averaged at the output. It is
+off by default: jointly trained members keep their errors correlated and gained
+little for their cost (ACCURACY.md sections 7 and 11).
 """
 
 from __future__ import annotations
@@ -51,6 +56,17 @@ class ModelConfig:
     members: int = 1  # MLPs averaged at the output (1: a single MLP)
     selections: tuple = ()  # (param, first column, knots, log2) per selected statistic; see selection.py
     log_params: tuple = ()  # (param index, offset) pairs also read as log2(p + offset); see params.LOG_SCALED
+    bytes_output: str = "none"  # "none" | "shared" (a second head column) | "separate" (an MLP of its own)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """The model's output columns."""
+        return ("ssim",) if self.bytes_output == "none" else ("ssim", "log_bytes")
+
+    @property
+    def member_outputs(self) -> tuple[tuple[str, ...], ...]:
+        """The outputs of each MLP of one member: one MLP for everything, or one per output."""
+        return (self.outputs,) if self.bytes_output != "separate" else tuple((o,) for o in self.outputs)
 
     @property
     def n_inputs(self) -> int:
@@ -90,11 +106,16 @@ def extra_blocks(features, params, cfg: ModelConfig, xp=np) -> list:
 
 
 class QualityMLP(nnx.Module):
+    """One MLP: normalisation, hidden layers, and a head with one column per output in `outputs`."""
+
     def __init__(
         self,
         cfg: ModelConfig,
+        outputs: tuple[str, ...],
         feature_mean: np.ndarray,
         feature_std: np.ndarray,
+        bytes_mean: float = 0.0,
+        bytes_std: float = 1.0,
         *,
         rngs: nnx.Rngs,
         dtype=jnp.float32,
@@ -103,11 +124,15 @@ class QualityMLP(nnx.Module):
         if feature_mean.shape != (n,) or feature_std.shape != (n,):
             raise ValueError(f"normalisation statistics must have shape ({n},)")
         self.cfg = cfg
+        self.outputs = tuple(outputs)
         self.feature_mean = Constant(jnp.asarray(feature_mean, jnp.float32))
         # constant inputs (std 0) would divide by zero; they carry no information anyway
         self.feature_scale = Constant(jnp.asarray(1.0 / np.maximum(feature_std, 1e-6), jnp.float32))
         self.param_low = Constant(jnp.asarray(param_space.LOW))
         self.param_scale = Constant(jnp.asarray(1.0 / (param_space.HIGH - param_space.LOW)))
+        if "log_bytes" in self.outputs:  # the head predicts standardised log bytes
+            self.bytes_mean = Constant(jnp.full((1,), bytes_mean, jnp.float32))
+            self.bytes_std = Constant(jnp.full((1,), bytes_std, jnp.float32))
         dims = (n + param_space.N_PARAMS, *cfg.hidden_dims)
         lin = lambda a, b: nnx.Linear(a, b, dtype=dtype, param_dtype=jnp.float32, rngs=rngs)
         self.hidden = nnx.List([lin(a, b) for a, b in zip(dims[:-1], dims[1:])])
@@ -124,8 +149,8 @@ class QualityMLP(nnx.Module):
         self.drops = nnx.List([nnx.Dropout(r, rngs=rngs) for r in cfg.dropout])
         # The head runs in float32 under every precision: a bf16 logit has 8 significant bits, a
         # step of about 0.0007 SSIM near 0.95; on an H200 a bf16 head cost up to 0.04 test r, an
-        # fp32 head matched or beat fp32 in three seeds (ACCURACY.md section 9). 257 MACs.
-        self.head = nnx.Linear(dims[-1], 1, dtype=jnp.float32, param_dtype=jnp.float32, rngs=rngs)
+        # fp32 head matched or beat fp32 in three seeds (ACCURACY.md section 9). 257 MACs per output.
+        self.head = nnx.Linear(dims[-1], len(self.outputs), dtype=jnp.float32, param_dtype=jnp.float32, rngs=rngs)
 
     def normalise(self, x: jax.Array) -> jax.Array:
         n = self.cfg.n_features
@@ -138,6 +163,7 @@ class QualityMLP(nnx.Module):
         return jnp.concatenate([feats, params], axis=1)
 
     def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
+        """[B, len(outputs)]: SSIM in [0, 1], log bytes."""
         h = self.normalise(x.astype(jnp.float32))
         for i, layer in enumerate(self.hidden):
             h = layer(h)
@@ -145,72 +171,95 @@ class QualityMLP(nnx.Module):
                 h = self.norms[i](h, use_running_average=not train)
             h = nnx.relu(h)
             h = self.drops[i](h, deterministic=not train)
-        return nnx.sigmoid(self.head(h))
+        z = self.head(h)
+        cols = [
+            nnx.sigmoid(z[:, j : j + 1])
+            if o == "ssim"
+            else self.bytes_mean[...] + self.bytes_std[...] * z[:, j : j + 1]
+            for j, o in enumerate(self.outputs)
+        ]
+        return jnp.concatenate(cols, axis=1)
 
-    def member_outputs(self, x: jax.Array, train: bool = False) -> jax.Array:
-        """[B, members] predictions, each trained on its own loss (one member here)."""
-        return self(x, train)
 
-    def heads(self) -> list:
-        return [self.head]
+class QualityModel(nnx.Module):
+    """The MLPs of every member, each predicting some of `cfg.outputs`; each output column is the mean
+    of the MLPs that predict it. One MLP by default (one member, bytes in the same head)."""
 
-
-class QualityEnsemble(nnx.Module):
-    """`members` QualityMLPs averaged at the output; same input and output as one."""
-
-    def __init__(self, cfg: ModelConfig, feature_mean, feature_std, *, rngs: nnx.Rngs, dtype=jnp.float32):
+    def __init__(
+        self, cfg: ModelConfig, feature_mean, feature_std, bytes_mean=0.0, bytes_std=1.0, *, rngs, dtype=jnp.float32
+    ):
         self.cfg = cfg
-        self.members = nnx.List(
-            [QualityMLP(cfg, feature_mean, feature_std, rngs=rngs, dtype=dtype) for _ in range(cfg.members)]
+        self.mlps = nnx.List(
+            [
+                QualityMLP(cfg, outs, feature_mean, feature_std, bytes_mean, bytes_std, rngs=rngs, dtype=dtype)
+                for _ in range(cfg.members)
+                for outs in cfg.member_outputs
+            ]
         )
 
-    def member_outputs(self, x: jax.Array, train: bool = False) -> jax.Array:
-        return jnp.concatenate([m(x, train) for m in self.members], axis=1)
+    def mlp_outputs(self, x: jax.Array, train: bool = False) -> list[jax.Array]:
+        """Each MLP's own predictions (each is trained on its own loss)."""
+        return [m(x, train) for m in self.mlps]
 
     def __call__(self, x: jax.Array, train: bool = False) -> jax.Array:
-        return self.member_outputs(x, train).mean(axis=1, keepdims=True)
+        preds = self.mlp_outputs(x, train)
+        cols = []
+        for o in self.cfg.outputs:
+            own = [p[:, m.outputs.index(o)] for m, p in zip(self.mlps, preds) if o in m.outputs]
+            cols.append(jnp.mean(jnp.stack(own, axis=1), axis=1, keepdims=True))
+        return jnp.concatenate(cols, axis=1)
 
-    def heads(self) -> list:
-        return [m.head for m in self.members]
+    def heads(self, output: str = "ssim") -> list:
+        """(head, column) of every MLP that predicts `output`."""
+        return [(m.head, m.outputs.index(output)) for m in self.mlps if output in m.outputs]
 
-    # every member holds the same normalisation constants; callers read them here as on one MLP
+    # every MLP holds the same normalisation constants; callers read them here
     @property
     def feature_mean(self) -> Constant:
-        return self.members[0].feature_mean
+        return self.mlps[0].feature_mean
 
     @property
     def feature_scale(self) -> Constant:
-        return self.members[0].feature_scale
+        return self.mlps[0].feature_scale
 
 
 def create_model(
-    cfg: ModelConfig, feature_mean, feature_std, seed: int, dtype=jnp.float32, output_mean: float | None = None
-) -> QualityMLP | QualityEnsemble:
+    cfg: ModelConfig,
+    feature_mean,
+    feature_std,
+    seed: int,
+    dtype=jnp.float32,
+    output_mean: float | None = None,
+    bytes_mean: float = 0.0,
+    bytes_std: float = 1.0,
+) -> QualityModel:
     """A fresh model; with `output_mean` (the training labels' mean) its first predictions sit there.
 
     Starting the sigmoid head at the labels' mean (SSIM is mostly near 0.9) instead of
-    0.5 removes the first epochs' slide towards it, which a short run may not finish.
+    0.5 removes the first epochs' slide towards it, which a short run may not finish. The
+    bytes column starts at the labels' mean log bytes (its head's bias 0).
     """
-    cls = QualityEnsemble if cfg.members > 1 else QualityMLP
-    model = cls(
+    model = QualityModel(
         cfg,
         np.asarray(feature_mean),
         np.asarray(feature_std),
+        bytes_mean,
+        bytes_std,
         rngs=nnx.Rngs(params=seed, dropout=seed + 1),
         dtype=dtype,
     )
     if output_mean is not None:
         p = float(np.clip(output_mean, 0.01, 0.99))
-        for head in model.heads():
-            head.bias[...] = jnp.full_like(head.bias[...], np.log(p / (1 - p)))
+        for head, j in model.heads("ssim"):
+            head.bias[...] = head.bias[...].at[j].set(np.log(p / (1 - p)))
     return model
 
 
-def raw_feature_distribution(model: QualityMLP | QualityEnsemble) -> tuple[np.ndarray, np.ndarray]:
+def raw_feature_distribution(model: QualityModel) -> tuple[np.ndarray, np.ndarray]:
     """(mean, std) the model standardises its raw feature columns by (selected statistics excluded)."""
     n = model.cfg.n_features
     return np.asarray(model.feature_mean[...])[:n], 1.0 / np.asarray(model.feature_scale[...])[:n]
 
 
-def count_params(model: QualityMLP | QualityEnsemble) -> int:
+def count_params(model: QualityModel) -> int:
     return sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))

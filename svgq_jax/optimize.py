@@ -3,10 +3,17 @@
     python -m svgq_jax.optimize --model BUNDLE IMAGE_OR_FOLDER [--out OUT.svg|DIR] [--budget 4096] [--verify 4] [--json]
 
 Search: `budget` parameter sets (VTracer's defaults plus a Latin hypercube) are
-scored in batches by the predictor, then the best few are refined by batched
-coordinate steps. Then the top K candidates (--verify K, default 4) and
-VTracer's defaults are really traced and scored (SSIM), the best real one is
-kept, and a table compares them; --verify 0 traces only the model's top pick.
+scored in batches by the predictor (SSIM and SVG bytes), then refined by batched
+coordinate steps around the objective's targets. Then K candidates spread along
+the predicted front of SSIM against bytes (--verify K, default 4) and VTracer's
+defaults are really traced and scored, the objective picks among them (see
+`Objective`: by default the smallest SVG that looks as good as the best), and a
+table compares them; --verify 0 traces only the model's own pick.
+
+Everything is traced at the image's own size (long side capped by --max-side)
+and with its transparency, and the SVG written has the image's width and height
+and a viewBox. A verified candidate that keeps the source's transparency worse
+than VTracer's defaults do (TRANSPARENCY_SLACK) is not chosen.
 
 Why verify by default: the model's single pick still loses to VTracer's
 defaults on some images (3 of 20 in benchmarks/bench_optimize.py); tracing 5
@@ -23,12 +30,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from svgq_jax import params as param_space
 from svgq_jax.data import images
-from svgq_jax.data.ssim import Reference
-from svgq_jax.data.tracing import TraceFailure, label, trace
+from svgq_jax.data.tracing import Target, TraceFailure, label, sized, trace
 from svgq_jax.errors import InputError
 from svgq_jax.files import check_output, write_atomic
 
@@ -36,21 +41,32 @@ REFINE_TOP = 8
 REFINE_ROUNDS = 3
 # coordinate steps per parameter, as fractions of its range (ints round to at least 1)
 STEP_FRACTIONS = (-0.25, -0.1, -0.03, 0.03, 0.1, 0.25)
+# How much worse than VTracer's defaults a candidate may keep a transparent source's transparency:
+# its alpha mean absolute difference at most this much higher, and the share of fully transparent
+# pixels it keeps transparent at most ten times this lower.
+TRANSPARENCY_SLACK = 0.001
 
 
 @dataclass
 class Candidate:
     params: dict
     predicted: float
+    predicted_bytes: float | None = None
     actual: float | None = None
     svg_bytes: int | None = None
     trace_seconds: float | None = None
+    alpha_mad: float | None = None  # transparent sources: alpha agreement of the render
+    transparent_kept: float | None = None
     error: str | None = None
 
 
 @dataclass
 class Result:
     image: str
+    size: tuple[int, int]  # the SVG's width and height: the image's
+    traced: tuple[int, int]  # the size it was traced at (smaller when over --max-side)
+    objective: str
+    reached: bool  # whether a verified candidate met the objective's bound (always, for compact and quality)
     best: Candidate
     svg: str | None
     candidates: list[Candidate] = field(default_factory=list)  # the verified ones, best predicted first
@@ -58,6 +74,7 @@ class Result:
     n_scored: int = 0
     search_seconds: float = 0.0
     total_seconds: float = 0.0
+    front: list[dict] = field(default_factory=list)  # the predicted Pareto front, with --pareto
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -82,29 +99,105 @@ def _neighbours(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
     return np.concatenate(out) if out else vectors[:0]
 
 
-def search(
-    score, budget: int, seed: int = 0, fixed: dict[int, float] | None = None
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Candidates sorted by predicted SSIM, best first: (vectors [M, 8], predictions [M], number scored).
+@dataclass(frozen=True)
+class Objective:
+    """What `optimize` looks for (the verified traces decide; the model only proposes).
 
-    `score` maps raw parameter vectors [N, 8] to predictions [N]."""
+    compact   (the default) the smallest SVG within SAME_QUALITY of the best verified SSIM, and never larger
+              than VTracer's defaults unless CLEARLY_BETTER than them
+    quality   the best SSIM, whatever the size
+    min_ssim  the smallest SVG whose SSIM reaches `value`
+    max_bytes the best SSIM whose SVG fits in `value` bytes
+    """
+
+    kind: str = "compact"
+    value: float | None = None
+
+    @property
+    def needs_bytes(self) -> bool:
+        return self.kind != "quality"
+
+    def describe(self) -> str:
+        return {
+            "compact": f"the smallest SVG within {SAME_QUALITY} SSIM of the best",
+            "quality": "the best SSIM",
+            "min_ssim": f"the smallest SVG with SSIM >= {self.value}",
+            "max_bytes": f"the best SSIM in <= {self.value:.0f} bytes" if self.value else "",
+        }[self.kind]
+
+
+# The default objective, measured on real logos (README, benchmarks/bench_optimize.py): an SSIM step of
+# 0.002 is below what anyone sees on a logo, and bytes past the defaults' must buy a clear 0.01.
+SAME_QUALITY = 0.002
+CLEARLY_BETTER = 0.01
+# The verified candidates sit at these predicted-SSIM margins below the predicted best (compact), or
+# above the target (min_ssim), or at these shares of the byte budget (max_bytes): spread along the
+# front, since the model errs by a few hundredths.
+COMPACT_MARGINS = (0.0, 0.003, 0.006, 0.012)
+MIN_SSIM_MARGINS = (0.015, 0.008, 0.004, 0.0)
+BUDGET_SHARES = (1.0, 0.85, 0.7, 0.55)
+
+
+def pareto_front(preds: np.ndarray) -> np.ndarray:
+    """Indices of the candidates no other beats on both predicted SSIM (higher) and bytes (lower),
+    by decreasing SSIM."""
+    order = np.lexsort((preds[:, 1], -preds[:, 0]))
+    best_bytes, front = np.inf, []
+    for i in order:
+        if preds[i, 1] < best_bytes:
+            front.append(i)
+            best_bytes = preds[i, 1]
+    return np.asarray(front, dtype=np.int64)
+
+
+def targets(preds: np.ndarray, objective: Objective, k: int) -> np.ndarray:
+    """Up to k candidate indices worth verifying for the objective, spread along the predicted front
+    (the top k by predicted SSIM for the quality objective or a model without bytes)."""
+    if objective.kind == "quality" or preds.shape[1] < 2:
+        return np.argsort(-preds[:, 0], kind="stable")[:k]
+    front = pareto_front(preds)
+    ssim, log_bytes = preds[front, 0], preds[front, 1]
+    if objective.kind == "max_bytes":
+        picks = [
+            front[np.argmax(np.where(log_bytes <= np.log(objective.value * s), ssim, -np.inf))] for s in BUDGET_SHARES
+        ]
+    else:
+        floor = objective.value if objective.kind == "min_ssim" else ssim.max()
+        margins = MIN_SSIM_MARGINS if objective.kind == "min_ssim" else tuple(-m for m in COMPACT_MARGINS)
+        # the front is by decreasing SSIM, so the last point at or above a floor is its smallest
+        picks = [front[max(int(np.sum(ssim >= floor + m)) - 1, 0)] for m in margins]
+    picks = list(dict.fromkeys(int(i) for i in picks))[:k]  # in order, without repeats
+    rest = [int(i) for i in front if int(i) not in picks]
+    if len(picks) < k and rest:  # fill up with points spread over the rest of the front
+        picks += rest[:: max(1, len(rest) // (k - len(picks)))][: k - len(picks)]
+    return np.asarray(picks, dtype=np.int64)
+
+
+def search(
+    score, budget: int, seed: int = 0, fixed: dict[int, float] | None = None, objective: Objective = Objective()
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every candidate scored: (vectors [M, 8], predictions [M, outputs], number scored).
+
+    `score` maps raw parameter vectors [N, 8] to predictions [N, outputs] (SSIM, then ln bytes).
+    Latin-hypercube candidates and the defaults first; then rounds of coordinate steps around the
+    objective's current targets, until those stop moving."""
     fixed = fixed or {}
     pin = lambda v: _pin(v, fixed)
     cand = pin(np.concatenate([param_space.defaults_vector()[None], param_space.sample(max(budget - 1, 0), seed)]))
     pred = score(cand)
     n = len(cand)
+    chosen = targets(pred, objective, REFINE_TOP)
     for _ in range(REFINE_ROUNDS):
-        top = cand[np.argsort(-pred)[:REFINE_TOP]]
-        moves = np.unique(pin(_neighbours(top, fixed)), axis=0)
+        moves = np.unique(pin(_neighbours(cand[chosen], fixed)), axis=0)
         mp = score(moves)
         n += len(moves)
         cand, pred = np.concatenate([cand, moves]), np.concatenate([pred, mp])
-        if mp.max() <= pred[: -len(mp)].max():
-            break  # no neighbour beats the best so far
+        again = targets(pred, objective, REFINE_TOP)
+        if np.array_equal(np.sort(again), np.sort(chosen)):
+            break  # no neighbour became a target (old candidates keep their indices)
+        chosen = again
     cand, idx = np.unique(cand, axis=0, return_index=True)
-    pred = pred[idx]
-    order = np.argsort(-pred, kind="stable")
-    return cand[order], pred[order], n
+    return cand, pred[idx], n
 
 
 def _pin(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
@@ -112,6 +205,19 @@ def _pin(vectors: np.ndarray, fixed: dict[int, float]) -> np.ndarray:
     for j, x in fixed.items():
         v[:, j] = x
     return v
+
+
+def parse_objective(args) -> Objective:
+    """--objective / --max-bytes / --min-ssim -> Objective (InputError naming a bad bound)."""
+    if args.max_bytes is not None:
+        if not (np.isfinite(args.max_bytes) and args.max_bytes >= 1):
+            raise InputError(f"--max-bytes must be a positive number of bytes, got {args.max_bytes}")
+        return Objective("max_bytes", float(args.max_bytes))
+    if args.min_ssim is not None:
+        if not (np.isfinite(args.min_ssim) and 0 < args.min_ssim <= 1):
+            raise InputError(f"--min-ssim must be an SSIM in (0, 1], got {args.min_ssim}")
+        return Objective("min_ssim", float(args.min_ssim))
+    return Objective(args.objective)
 
 
 def parse_fixed(items: list[str]) -> dict[int, float]:
@@ -130,13 +236,36 @@ def parse_fixed(items: list[str]) -> dict[int, float]:
     return fixed
 
 
-def _measure(png: bytes, ref: Reference, vector: np.ndarray, predicted: float) -> tuple[Candidate, str | None]:
+def _measure(target: Target, vector: np.ndarray, predicted: np.ndarray) -> tuple[Candidate, str | None]:
     params = param_space.from_vector(vector)
+    size = float(np.exp(predicted[1])) if len(predicted) > 1 else None
     try:
-        lab, svg = label(png, ref, params)
+        lab, svg = label(target, params)
     except TraceFailure as e:
-        return Candidate(params, predicted, error=str(e)), None
-    return Candidate(params, predicted, lab.ssim, lab.svg_bytes, lab.trace_seconds), svg
+        return Candidate(params, float(predicted[0]), size, error=str(e)), None
+    return Candidate(
+        params,
+        float(predicted[0]),
+        size,
+        lab.ssim,
+        lab.svg_bytes,
+        lab.trace_seconds,
+        lab.alpha_mad,
+        lab.transparent_kept,
+    ), svg
+
+
+def keeps_transparency(c: Candidate, defaults: Candidate) -> bool:
+    """Whether `c` keeps the source's transparency about as well as VTracer's defaults (always for
+    an opaque source, or when the defaults' trace failed)."""
+    if c.alpha_mad is None or defaults.alpha_mad is None:
+        return True
+    kept_ok = (
+        c.transparent_kept is None
+        or defaults.transparent_kept is None
+        or (c.transparent_kept >= defaults.transparent_kept - 10 * TRANSPARENCY_SLACK)
+    )
+    return kept_ok and c.alpha_mad <= defaults.alpha_mad + TRANSPARENCY_SLACK
 
 
 # The most parameter sets --budget may score: each is a row of model inputs held in memory at once.
@@ -144,41 +273,125 @@ MAX_BUDGET = 65536
 DEFAULT_VERIFY = 4
 
 
+def choose(verified: list[Candidate], defaults: Candidate, objective: Objective) -> tuple[Candidate, bool]:
+    """The verified candidate the objective picks, and whether it met the objective's bound."""
+    best_ssim = max(c.actual for c in verified)
+    if objective.kind == "quality":
+        return max(verified, key=lambda c: c.actual), True
+    if objective.kind == "compact":
+        same = [c for c in verified if c.actual >= best_ssim - SAME_QUALITY]
+        pick = min(same, key=lambda c: c.svg_bytes)
+        if (
+            defaults in verified
+            and pick.svg_bytes > defaults.svg_bytes
+            and pick.actual < defaults.actual + CLEARLY_BETTER
+        ):
+            return defaults, True  # larger than the defaults without being clearly better
+        return pick, True
+    if objective.kind == "min_ssim":
+        good = [c for c in verified if c.actual >= objective.value]
+        return (min(good, key=lambda c: c.svg_bytes), True) if good else (max(verified, key=lambda c: c.actual), False)
+    fits = [c for c in verified if c.svg_bytes <= objective.value]  # max_bytes
+    return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
+
+
 def optimize_image(
-    predictor, image, budget: int = 4096, verify: int = DEFAULT_VERIFY, seed: int = 0, fixed=None
+    predictor,
+    image,
+    budget: int = 4096,
+    verify: int = DEFAULT_VERIFY,
+    seed: int = 0,
+    fixed=None,
+    objective: Objective = Objective(),
+    pareto: bool = False,
 ) -> Result:
-    """Search, then trace the winner (and measure the top `verify` candidates and the defaults)."""
+    """Search, then trace `verify` candidates spread along the front for the objective, and the defaults,
+    and keep what the objective picks among them; with verify 0, trace the model's own pick."""
+    if objective.needs_bytes and not predictor.predicts_bytes:
+        raise InputError(f"this model bundle does not predict SVG bytes: use --objective quality ({objective.kind})")
     t0 = time.perf_counter()
-    canon = predictor.canonical(image)
-    row = predictor.image_features([canon])
-    vectors, preds, n = search(lambda v: predictor.predict_rows(np.repeat(row, len(v), axis=0), v), budget, seed, fixed)
+    source = predictor.source(image)
+    row = predictor.image_features([source])
+    vectors, preds, n = search(
+        lambda v: predictor.predict_rows(np.repeat(row, len(v), axis=0), v), budget, seed, fixed, objective
+    )
     t_search = time.perf_counter() - t0
-    png = images.png_bytes(Image.fromarray(canon))
+    target = Target.of(source)
+    out = lambda svg: sized(svg, source.size, source.original_size)
+    chosen = targets(preds, objective, max(verify, 1))
+    front = [_front_point(vectors[i], preds[i]) for i in pareto_front(preds)] if pareto and preds.shape[1] > 1 else []
+    done = lambda *a, **kw: Result(
+        str(image),
+        source.original_size,
+        source.size,
+        objective.kind,
+        *a,
+        n_scored=n,
+        search_seconds=t_search,
+        total_seconds=time.perf_counter() - t0,
+        front=front,
+        **kw,
+    )
     if verify <= 0:
-        best = Candidate(param_space.from_vector(vectors[0]), float(preds[0]))
+        i = chosen[0]
+        best = Candidate(
+            param_space.from_vector(vectors[i]),
+            float(preds[i, 0]),
+            float(np.exp(preds[i, 1])) if preds.shape[1] > 1 else None,
+        )
         try:
-            svg = trace(png, best.params)
+            svg = trace(target.png, best.params)
         except TraceFailure as e:
             raise InputError(f"{image}: VTracer could not trace it ({e})") from None
-        return Result(
-            str(image), best, svg, n_scored=n, search_seconds=t_search, total_seconds=time.perf_counter() - t0
-        )
-    ref = Reference.of(canon)
-    measured = [_measure(png, ref, v, float(p)) for v, p in zip(vectors[:verify], preds[:verify])]
-    default_pred = float(predictor.predict_rows(row, param_space.defaults_vector()[None])[0])
-    defaults, default_svg = _measure(png, ref, param_space.defaults_vector(), default_pred)
+        return done(True, best, out(svg))
+    measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
+    defaults, default_svg = _defaults(predictor, source, row)
     # VTracer's defaults are a candidate too: the model may not beat them on every image
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
+    ok = [(c, s) for c, s in ok if keeps_transparency(c, defaults)]
     if not ok:
         raise InputError(f"{image}: VTracer failed on every verified candidate ({measured[0][0].error})")
-    best, svg = max(ok, key=lambda cs: cs[0].actual)
-    return Result(str(image), best, svg, [c for c, _ in measured], defaults, n, t_search, time.perf_counter() - t0)
+    best, reached = choose([c for c, _ in ok], defaults, objective)
+    svg = next(s for c, s in ok if c is best)
+    return done(reached, best, out(svg), [c for c, _ in measured], defaults)
 
 
-def table(r: Result) -> str:
+def _defaults(predictor, source: images.Source, row: np.ndarray) -> tuple[Candidate, str | None]:
+    """VTracer's defaults as a verified candidate, from the trace the predictor made for its features."""
+    pred = predictor.predict_rows(row, param_space.defaults_vector()[None])[0]
+    size = float(np.exp(pred[1])) if len(pred) > 1 else None
+    traced = predictor.defaults_trace(source)
+    if isinstance(traced, TraceFailure):
+        return Candidate(dict(param_space.VTRACER_DEFAULTS), float(pred[0]), size, error=str(traced)), None
+    lab, svg = traced
+    return Candidate(
+        dict(param_space.VTRACER_DEFAULTS),
+        float(pred[0]),
+        size,
+        lab.ssim,
+        lab.svg_bytes,
+        lab.trace_seconds,
+        lab.alpha_mad,
+        lab.transparent_kept,
+    ), svg
+
+
+def _front_point(vector: np.ndarray, pred: np.ndarray) -> dict:
+    return {
+        "params": param_space.from_vector(vector),
+        "predicted": float(pred[0]),
+        "predicted_bytes": float(np.exp(pred[1])),
+    }
+
+
+def table(r: Result, objective: Objective | None = None) -> str:
     short = ["cp", "ld", "ct", "lt", "mi", "st", "fs", "pp"]
-    head = f"{'candidate':10s} " + " ".join(f"{s:>5s}" for s in short) + "  predicted  actual   bytes  trace s"
-    lines = [f"{r.image}", head]
+    head = (
+        f"{'candidate':10s} " + " ".join(f"{s:>5s}" for s in short) + "  pred SSIM  pred bytes   SSIM    bytes  trace s"
+    )
+    traced = "" if r.traced == r.size else f", traced at {r.traced[0]}x{r.traced[1]} (over --max-side)"
+    goal = f"; objective: {objective.describe()}" if objective else ""
+    lines = [f"{r.image} ({r.size[0]}x{r.size[1]}{traced}{goal})", head]
     rows = [(f"#{i + 1}" + (" *" if c is r.best else ""), c) for i, c in enumerate(r.candidates)] or [
         ("best *", r.best)
     ]
@@ -190,9 +403,19 @@ def table(r: Result) -> str:
             for n in param_space.PARAM_NAMES
         )
         actual = f"{c.actual:.4f}" if c.actual is not None else ("failed" if c.error else "   –  ")
-        size = f"{c.svg_bytes:7d}" if c.svg_bytes is not None else "      –"
+        pred_size = f"{c.predicted_bytes:10.0f}" if c.predicted_bytes is not None else "         –"
+        size = f"{c.svg_bytes:8d}" if c.svg_bytes is not None else "       –"
         secs = f"{c.trace_seconds:.3f}" if c.trace_seconds is not None else "  –"
-        lines.append(f"{name:10s} {vals}  {c.predicted:9.4f}  {actual:>6s} {size}  {secs}")
+        lines.append(f"{name:10s} {vals}  {c.predicted:9.4f} {pred_size}  {actual:>6s} {size}  {secs}")
+    if not r.reached:
+        lines.append("no verified candidate met the objective: the table's * is the nearest")
+    if r.front:
+        lines.append(
+            f"predicted front ({len(r.front)} points, SSIM / bytes): "
+            + ", ".join(
+                f"{p['predicted']:.4f}/{p['predicted_bytes']:.0f}" for p in r.front[:: max(1, len(r.front) // 12)]
+            )
+        )
     lines.append(f"scored {r.n_scored} parameter sets in {r.search_seconds:.2f} s; total {r.total_seconds:.2f} s")
     return "\n".join(lines)
 
@@ -230,16 +453,38 @@ def main(argv=None) -> int:
         default=4096,
         help="parameter sets scored before refinement (default 4096)",
     )
+    goal = p.add_mutually_exclusive_group()
+    goal.add_argument(
+        "--objective",
+        choices=("compact", "quality"),
+        default="compact",
+        help=f"compact (default): the smallest SVG within {SAME_QUALITY} SSIM of the best verified one, never larger "
+        f"than VTracer's defaults' unless {CLEARLY_BETTER} SSIM better; quality: the best SSIM, whatever the size",
+    )
+    goal.add_argument("--max-bytes", type=float, metavar="N", help="the best SSIM whose SVG fits in N bytes")
+    goal.add_argument("--min-ssim", type=float, metavar="S", help="the smallest SVG whose SSIM reaches S")
+    p.add_argument(
+        "--pareto",
+        action="store_true",
+        help="also print (with --json: return) the predicted front of SSIM against bytes",
+    )
     p.add_argument(
         "--verify",
         type=int,
         default=DEFAULT_VERIFY,
         metavar="K",
-        help=f"really trace the top K and VTracer's defaults, keep the best real one (default {DEFAULT_VERIFY}; 0 = "
-        f"trust the model's top pick)",
+        help=f"really trace K candidates spread along the front for the objective, and VTracer's defaults, and keep "
+        f"what the objective picks among them (default {DEFAULT_VERIFY}; 0 = trust the model's own pick)",
     )
     p.add_argument(
         "--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3"
+    )
+    p.add_argument(
+        "--max-side",
+        type=int,
+        default=images.MAX_SIDE,
+        help=f"an image with a longer side is traced downscaled to it; its SVG keeps the image's size "
+        f"(default {images.MAX_SIDE})",
     )
     p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
     p.add_argument("--backbone-weights", metavar="FILE")
@@ -247,19 +492,22 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     if a.budget < 1 or a.verify < 0:
         raise InputError("--budget must be at least 1 and --verify at least 0")
+    if a.max_side < 16:
+        raise InputError(f"--max-side must be at least 16, got {a.max_side}")
     fixed = parse_fixed(a.fix)
     if len(fixed) == param_space.N_PARAMS:
         raise InputError(
             f"--fix pins all {param_space.N_PARAMS} parameters: nothing is left to choose; trace that set with "
             "`python -m svgq_jax.data measure`"
         )
+    objective = parse_objective(a)
     target = Path(a.image)
     many = target.is_dir()
     out_dir = Path(a.out) if (a.out and many) else None
     if out_dir and out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: not a folder (several images write one SVG each into it)")
     files = _inputs(target)
-    predictor = QualityPredictor.load(a.model, a.backbone_weights)
+    predictor = QualityPredictor.load(a.model, a.backbone_weights, max_side=a.max_side)
     results, failures = [], []
     for f in files:
         dest = (
@@ -271,7 +519,7 @@ def main(argv=None) -> int:
         )
         try:
             check_output(dest, "--out", inputs=[f])  # an SVG logo's default output would be itself
-            r = optimize_image(predictor, f, a.budget, a.verify, a.seed, fixed)
+            r = optimize_image(predictor, f, a.budget, a.verify, a.seed, fixed, objective, a.pareto)
         except InputError as e:
             if not many:
                 raise
@@ -280,8 +528,14 @@ def main(argv=None) -> int:
             continue
         write_atomic(dest, r.svg)
         results.append((r, dest))
+        if r.traced != r.size:
+            print(
+                f"note: {f} is {r.size[0]}x{r.size[1]}, over --max-side {a.max_side}: traced at "
+                f"{r.traced[0]}x{r.traced[1]}, written at its own size",
+                file=sys.stderr,
+            )
         if not a.json:
-            print(table(r) + f"\n-> {dest}\n")
+            print(table(r, objective) + f"\n-> {dest}\n")
     if a.json:
         print(
             json.dumps(

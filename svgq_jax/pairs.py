@@ -21,7 +21,18 @@ from svgq_jax import params as param_space
 from svgq_jax.errors import InputError
 from svgq_jax.files import MAX_TEXT_BYTES, check_output, locked_file, parse_json, read_bytes
 
-ADDED_FIELDS = ("ssim", "predicted_ssim", "trace_seconds", "svg_bytes", "error")
+ADDED_FIELDS = (
+    "ssim",
+    "predicted_ssim",
+    "predicted_bytes",
+    "trace_seconds",
+    "svg_bytes",
+    "alpha_mad",
+    "transparent_kept",
+    "trace_size",
+    "downscaled_from",
+    "error",
+)
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """The deployable quality predictor: an exported bundle + the backbone, on ONNX Runtime, without JAX.
 
     p = QualityPredictor.load("runs/default/export")
-    p.predict("logo.png", {"color_precision": 6, ...})          -> float
-    p.predict_batch(["a.png", "b.png"], [params_a, params_b])   -> np.ndarray
+    p.predict("logo.png", {"color_precision": 6, ...})          -> Prediction(ssim=0.97, svg_bytes=10432.0)
+    p.predict_batch(["a.png", "b.png"], [params_a, params_b])   -> Prediction of two arrays
 
-Features are computed exactly as the data pipeline computes them (canonical
-image, the same backbone and preprocessing, the same image statistics) and
-cached per image. The bundle names its backbone by sha256; a different
+Features are computed exactly as the data pipeline computes them (the image's
+canonical view for the backbone and most statistics, the image itself at its own
+size for the rest, the same backbone and preprocessing) and cached per image.
+The predicted SSIM is the native label's: of VTracer's SVG of the image at its
+own size (long side capped at `max_side`), with its transparency. The bundle names its backbone by sha256; a different
 backbone is refused, as is a bundle whose image statistics this version
 computes differently.
 
@@ -19,16 +21,25 @@ import sys
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from svgq_jax import params as param_space
 from svgq_jax.bundle import read_bundle
 from svgq_jax.data import images
-from svgq_jax.data.imagestats import image_stats
+from svgq_jax.data.imagestats import defaults_trace, image_stats
 from svgq_jax.errors import InputError
 
 CACHE_IMAGES = 256
+
+
+class Prediction(NamedTuple):
+    """What the model predicts for a trace: its SSIM and its SVG's bytes (None for a model without
+    the bytes output). Floats for one pair, arrays for a batch."""
+
+    ssim: float | np.ndarray
+    svg_bytes: float | np.ndarray | None
 
 
 def _session(path: Path):
@@ -62,84 +73,114 @@ ImageLike = "str | Path | np.ndarray | PIL.Image.Image"
 
 
 class QualityPredictor:
-    """Predicted SSIM of VTracer's SVG for (image, parameters); compatible with a BasePredictor's predict()."""
+    """Predicted SSIM and size of VTracer's SVG for (image, parameters)."""
 
-    def __init__(self, meta: dict, session, extractor):
+    def __init__(self, meta: dict, session, extractor, max_side: int = images.MAX_SIDE):
         self.meta = meta
+        self.max_side = max_side
         self.session = session
         self.extractor = extractor
         self.with_stats = any(b["name"] == "image_stats" for b in meta["input"]["blocks"])
         self.n_inputs = int(meta["input"]["n_inputs"])
+        self.outputs = tuple(meta["outputs"])
+        self.predicts_bytes = "log_bytes" in self.outputs
         self._input = session.get_inputs()[0].name
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        # VTracer's defaults traced at each source's size: a statistic of the model, and what
+        # `optimize` compares its picks with (traced once for both)
+        self._defaults: OrderedDict[str, tuple] = OrderedDict()
 
     @classmethod
-    def load(cls, bundle_dir: str | Path, backbone_weights=None, device: str | None = None) -> QualityPredictor:
+    def load(
+        cls, bundle_dir: str | Path, backbone_weights=None, device: str | None = None, max_side: int = images.MAX_SIDE
+    ) -> QualityPredictor:
         meta = read_bundle(bundle_dir)
         session = _session(Path(bundle_dir) / meta["files"]["onnx"])
-        return cls(meta, session, _backbone(meta, backbone_weights, device))
+        return cls(meta, session, _backbone(meta, backbone_weights, device), max_side)
 
     # ------------------------------------------------------------ features
 
-    @staticmethod
-    def canonical(image) -> np.ndarray:
-        """Path, PIL image or uint8 array -> canonical uint8 [256, 256, 3]."""
+    def source(self, image) -> images.Source:
+        """Path, PIL image or uint8 [H, W, 3|4] array -> the Source that is traced (long side capped)."""
         from PIL import Image
 
+        if isinstance(image, images.Source):
+            return image
         if isinstance(image, (str, Path)):
-            return images.to_array(images.load_image(image))
+            return images.load_source(image, self.max_side)
         if isinstance(image, Image.Image):
-            return images.to_array(images.canonicalize(image))
+            return images.Source.of(image, self.max_side)
         a = np.asarray(image)
         if a.dtype != np.uint8 or a.ndim != 3 or a.shape[2] not in (3, 4):
             raise InputError(f"expected a uint8 [H, W, 3|4] image array, got {a.dtype} {a.shape}")
-        return images.to_array(images.canonicalize(Image.fromarray(a)))
+        return images.Source.of(Image.fromarray(a), self.max_side)
 
-    def image_features(self, canon: Sequence[np.ndarray]) -> np.ndarray:
-        """Per-image model features (backbone [+ statistics]) for canonical images, cached by content hash."""
-        keys = [images.image_hash_array(c) for c in canon]
+    def image_features(self, sources: Sequence[images.Source]) -> np.ndarray:
+        """Per-image model features (backbone [+ statistics]) for sources, cached by content hash."""
+        keys = [images.source_hash(s) for s in sources]
         todo = [i for i, k in enumerate(keys) if k not in self._cache]
         if todo:
+            canon = {i: images.to_array(sources[i].canonical()) for i in todo}
             feats = self.extractor(np.stack([canon[i] for i in todo]))
             for i, f in zip(todo, feats):
-                row = np.concatenate([f, image_stats(canon[i])]) if self.with_stats else f
-                self._cache[keys[i]] = row.astype(np.float32)
+                if self.with_stats:
+                    f = np.concatenate([f, image_stats(sources[i], self.defaults_trace(sources[i]))])
+                self._cache[keys[i]] = f.astype(np.float32)
                 if len(self._cache) > CACHE_IMAGES:
                     self._cache.popitem(last=False)
         return np.stack([self._cache[k] for k in keys])
 
+    def defaults_trace(self, source: images.Source):
+        """VTracer's defaults traced at the source's size, kept per image: (Label, SVG) or the TraceFailure."""
+        key = images.source_hash(source)
+        if key not in self._defaults:
+            self._defaults[key] = defaults_trace(source)
+            if len(self._defaults) > CACHE_IMAGES:
+                self._defaults.popitem(last=False)
+        return self._defaults[key]
+
     # ------------------------------------------------------------ prediction
 
     def predict_rows(self, feature_rows: np.ndarray, param_matrix: np.ndarray) -> np.ndarray:
-        """Model on [N, n_features] x [N, 8] raw inputs -> [N] predicted SSIM (batches of 4096)."""
+        """Model on [N, n_features] x [N, 8] raw inputs -> [N, outputs]: SSIM, ln(SVG bytes) (batches of 4096)."""
         x = np.concatenate([feature_rows, param_space.validate_matrix(param_matrix)], axis=1).astype(np.float32)
         if x.shape[1] != self.n_inputs:
             raise InputError(f"model takes {self.n_inputs} inputs, got {x.shape[1]}")
-        out = [self.session.run(None, {self._input: x[i : i + 4096]})[0][:, 0] for i in range(0, len(x), 4096)]
-        return np.concatenate(out) if out else np.zeros(0, np.float32)
+        out = [self.session.run(None, {self._input: x[i : i + 4096]})[0] for i in range(0, len(x), 4096)]
+        return np.concatenate(out) if out else np.zeros((0, len(self.outputs)), np.float32)
 
-    def predict(self, image, params: Mapping) -> float:
-        """Predicted SSIM for one image and one parameter dict (validated; raw values)."""
-        return float(self.predict_batch([image], [params])[0])
+    def prediction(self, rows: np.ndarray) -> Prediction:
+        """predict_rows' output as SSIM and bytes."""
+        return Prediction(rows[:, 0], np.exp(rows[:, 1].astype(np.float64)) if self.predicts_bytes else None)
+
+    def predict(self, image, params: Mapping) -> Prediction:
+        """Predicted SSIM and SVG bytes for one image and one parameter dict (validated; raw values)."""
+        ssim, size = self.predict_batch([image], [params])
+        return Prediction(float(ssim[0]), None if size is None else float(size[0]))
 
     def predict_batch(self, images_: Sequence, params_list: Sequence[Mapping]) -> np.ndarray:
         if len(images_) != len(params_list):
             raise InputError(f"{len(images_)} images but {len(params_list)} parameter sets")
-        canon = [self.canonical(im) for im in images_]
-        rows = self.image_features(canon)
-        return self.predict_rows(
-            rows,
+        rows = self.image_features([self.source(im) for im in images_])
+        params = (
             np.stack([param_space.to_vector(p) for p in params_list])
             if params_list
-            else np.zeros((0, param_space.N_PARAMS)),
+            else np.zeros((0, param_space.N_PARAMS))
         )
+        return self.prediction(self.predict_rows(rows, params))
 
 
 # ---------------------------------------------------------------- command line
 
 
 def predict_pairs(
-    model: str, pairs_path: str, out_path: str, backbone_weights=None, batch_images: int = 16, quiet: bool = False
+    model: str,
+    pairs_path: str,
+    out_path: str,
+    backbone_weights=None,
+    batch_images: int = 16,
+    max_side: int = images.MAX_SIDE,
+    quiet: bool = False,
 ) -> dict:
     """Add predicted_ssim to every pair; bad lines get error and the rest go on."""
     from tqdm.auto import tqdm
@@ -147,7 +188,7 @@ def predict_pairs(
     from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
 
     pairs = read_pairs(pairs_path)
-    predictor = QualityPredictor.load(model, backbone_weights)
+    predictor = QualityPredictor.load(model, backbone_weights, max_side=max_side)
     writer = OrderedWriter(out_path, pairs)
     counts = {"predicted": 0, "errors": 0, "resumed": writer.done}
     todo = list(writer.todo())
@@ -162,23 +203,30 @@ def predict_pairs(
     try:
         with tqdm(total=len(paths), desc="predict", unit="img", disable=quiet, file=sys.stderr) as bar:
             for s in range(0, len(paths), batch_images):
-                chunk, canon = [], []
+                chunk, sources = [], []
                 for path in paths[s : s + batch_images]:
                     try:
-                        canon.append(predictor.canonical(path))
+                        sources.append(predictor.source(path))
                         chunk.append(path)
                     except InputError as e:
                         for i in by_image[path]:
                             writer.put(i, result_row(pairs[i], error=f"line {pairs[i].line}: {e}"))
                             counts["errors"] += 1
                 if chunk:
-                    feats = predictor.image_features(canon)
+                    feats = predictor.image_features(sources)
+                    counts["downscaled"] = counts.get("downscaled", 0) + sum(src.downscaled for src in sources)
                     idx = [(k, i) for k, path in enumerate(chunk) for i in by_image[path]]
-                    pred = predictor.predict_rows(
-                        feats[[k for k, _ in idx]], np.stack([param_space.to_vector(pairs[i].params) for _, i in idx])
+                    ssim, size = predictor.prediction(
+                        predictor.predict_rows(
+                            feats[[k for k, _ in idx]],
+                            np.stack([param_space.to_vector(pairs[i].params) for _, i in idx]),
+                        )
                     )
-                    for (_, i), v in zip(idx, pred):
-                        writer.put(i, result_row(pairs[i], predicted_ssim=float(v)))
+                    for n, (_, i) in enumerate(idx):
+                        fields = {"predicted_ssim": float(ssim[n])}
+                        if size is not None:
+                            fields["predicted_bytes"] = round(float(size[n]))
+                        writer.put(i, result_row(pairs[i], **fields))
                     counts["predicted"] += len(idx)
                 bar.update(len(paths[s : s + batch_images]))
     finally:
@@ -193,8 +241,8 @@ def main(argv=None) -> int:
     p = cli.Parser(
         prog="python -m svgq_jax.predict",
         description="Predict the SSIM of VTracer's SVG for each (image, parameters) pair in a JSONL "
-        "file with an exported bundle (ONNX Runtime; no JAX). Output lines keep every input field and add "
-        "predicted_ssim, or error.",
+        "file with an exported bundle (ONNX Runtime; no JAX), for the image traced at its own size with its "
+        "transparency. Output lines keep every input field and add predicted_ssim and predicted_bytes, or error.",
     )
     p.add_argument("--model", required=True, metavar="BUNDLE", help="an export directory (RUN/export)")
     p.add_argument(
@@ -207,11 +255,25 @@ def main(argv=None) -> int:
     p.add_argument(
         "--backbone-weights", metavar="FILE", help="the pretrained ResNet-50 weights the bundle names, if any"
     )
+    p.add_argument(
+        "--max-side",
+        type=int,
+        default=images.MAX_SIDE,
+        help=f"images with a longer side are predicted for a trace downscaled to it (default {images.MAX_SIDE})",
+    )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     check_out(a.out, a.pairs)
-    c = predict_pairs(a.model, a.pairs, a.out, a.backbone_weights, quiet=a.quiet)
+    if a.max_side < 16:
+        raise InputError(f"--max-side must be at least 16, got {a.max_side}")
+    c = predict_pairs(a.model, a.pairs, a.out, a.backbone_weights, max_side=a.max_side, quiet=a.quiet)
     if not a.quiet:
+        if c.get("downscaled"):
+            print(
+                f"note: {c['downscaled']} images were larger than --max-side {a.max_side}: predicted for their "
+                "downscaled trace",
+                file=sys.stderr,
+            )
         print(f"predicted {c['predicted']}, errors {c['errors']}, resumed {c['resumed']} -> {a.out}", file=sys.stderr)
     return 0
 

@@ -54,6 +54,8 @@ class TrainingResults:
     test_loss: float | None = None
     test_correlation: float | None = None
     test_rmse: float | None = None
+    test_bytes_log_error_median: float | None = None  # |ln(predicted / actual SVG bytes)|, with the bytes output
+    test_bytes_log_error_p90: float | None = None
     split_images: dict = field(default_factory=dict)
     split_examples: dict = field(default_factory=dict)
     analysis: dict = field(default_factory=dict)

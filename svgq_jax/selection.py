@@ -23,7 +23,7 @@ from svgq_jax import params as param_space
 
 
 def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
-    """The six families of `imagestats` (stats follow the 2048 ResNet features)."""
+    """The seven families of `imagestats` (stats follow the 2048 ResNet features)."""
     from svgq_jax.data import imagestats  # the model itself needs only the tables
     from svgq_jax.data.features import FEATURE_DIM
 
@@ -39,6 +39,7 @@ def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
         (par("layer_difference"), col("steps_le2"), 6, True),
         (par("filter_speckle"), col("small_region_area_lt4"), 4, True),
         (par("color_precision"), col("trace_ssim_p1"), 8, False),
+        (par("color_precision"), col("trace_log_bytes_p1"), 8, False),
     )
 
 

@@ -41,7 +41,7 @@ from svgq_jax.data.features import FEATURE_DIM
 from svgq_jax.data.splits import Split, split_images
 from svgq_jax.errors import InputError
 from svgq_jax.files import locked_directory, save_npz, write_json
-from svgq_jax.model import ModelConfig, QualityMLP, count_params, create_model, extra_blocks
+from svgq_jax.model import ModelConfig, QualityModel, count_params, create_model, extra_blocks
 from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_history
 from svgq_jax.results import TrainingResults, analyse
 
@@ -69,26 +69,36 @@ def make_optimizer(cfg: TrainConfig, schedule: optax.Schedule) -> optax.Gradient
     return optax.chain(optax.clip_by_global_norm(cfg.gradient_clip_val), opt) if cfg.gradient_clip_val > 0 else opt
 
 
-def loss_fn(pred: jax.Array, target: jax.Array) -> jax.Array:
-    err = pred.astype(jnp.float32) - target
-    return jnp.mean(err * err)
+def loss_fn(model: QualityModel, x: jax.Array, y: jax.Array, bytes_weight: float) -> jax.Array:
+    """Mean over the MLPs of each one's own loss: the squared SSIM error, plus `bytes_weight` times
+    the squared log-bytes error in units of the training labels' std. Each ensemble member learns on
+    its own loss, not on the average."""
+    total = 0.0
+    for mlp, pred in zip(model.mlps, model.mlp_outputs(x, train=True)):
+        for j, output in enumerate(mlp.outputs):
+            if output == "ssim":
+                err = pred[:, j].astype(jnp.float32) - y[:, 0]
+                total = total + jnp.mean(err * err)
+            else:
+                err = (pred[:, j] - y[:, 1]) / mlp.bytes_std[...][0]
+                total = total + bytes_weight * jnp.mean(err * err)
+    return total / len(model.mlps)
 
 
 # ---------------------------------------------------------------- steps
 
 
-def train_step(graphdef, state, x, y):
+def train_step(graphdef, state, x, y, bytes_weight: float):
     """One optimizer step on a batch; returns the new (model, optimizer) state and the batch loss."""
     model, opt = nnx.merge(graphdef, state)
-    # each ensemble member learns on its own loss (the mean over members), not on the average
-    value, grads = nnx.value_and_grad(lambda m: loss_fn(m.member_outputs(x, train=True), y[:, None]))(model)
+    value, grads = nnx.value_and_grad(lambda m: loss_fn(m, x, y, bytes_weight))(model)
     opt.update(model, grads)
     return nnx.state((model, opt)), value
 
 
 def eval_step(model_graphdef, model_state, x):
-    """Predictions [B] in eval mode (no dropout, BatchNorm running statistics)."""
-    return nnx.merge(model_graphdef, model_state)(x, train=False)[:, 0]
+    """Predictions [B, outputs] in eval mode (no dropout, BatchNorm running statistics)."""
+    return nnx.merge(model_graphdef, model_state)(x, train=False)
 
 
 def model_part(state):
@@ -103,6 +113,7 @@ class Steps:
     graphdef: object  # of (model, optimizer)
     model_graphdef: object
     mesh: Mesh
+    bytes_weight: float = 0.0
 
     def __post_init__(self):
         self.batch_sharding = NamedSharding(self.mesh, PS("data"))
@@ -116,7 +127,7 @@ class Steps:
         def body(state, rows):
             x = jax.lax.with_sharding_constraint(X[rows], self.batch_sharding)
             y = jax.lax.with_sharding_constraint(Y[rows], self.batch_sharding)
-            return train_step(self.graphdef, state, x, y)
+            return train_step(self.graphdef, state, x, y, self.bytes_weight)
 
         return jax.lax.scan(body, state, idx)
 
@@ -124,7 +135,8 @@ class Steps:
         return self._chunk(state, X, Y, jnp.asarray(idx))
 
     def predict(self, model_state, X: np.ndarray) -> np.ndarray:
-        """Eval-mode predictions of a model state for any number of rows, in fixed-size padded chunks."""
+        """Eval-mode predictions [N, outputs] of a model state for any number of rows, in fixed-size padded
+        chunks: column 0 the SSIM, column 1 (with bytes) the log bytes."""
         n, out = len(X), []
         d = self.mesh.size
         for s in range(0, n, EVAL_CHUNK):
@@ -133,7 +145,7 @@ class Steps:
             pad = np.zeros((size, X.shape[1]), np.float32)
             pad[: len(chunk)] = chunk
             out.append(np.asarray(self._eval(model_state, jax.device_put(pad, self.batch_sharding)))[: len(chunk)])
-        return np.concatenate(out) if out else np.zeros(0, np.float32)
+        return np.concatenate(out) if out else np.zeros((0, 1), np.float32)
 
 
 # ---------------------------------------------------------------- data
@@ -144,7 +156,7 @@ class Arrays:
     """One run's inputs and targets, split by image."""
 
     X: np.ndarray
-    y: np.ndarray
+    y: np.ndarray  # [N, 2]: SSIM, ln(SVG bytes)
     rows: dict  # part -> example rows
     feature_mean: np.ndarray  # over the features, the selected statistics, the log2 parameters
     feature_std: np.ndarray
@@ -173,7 +185,8 @@ def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
     for cols in extra_blocks(tr[:, :nf], tr[:, nf:], ModelConfig(nf, selections=sels, log_params=logs)):
         mean = np.concatenate([mean, cols.mean(0)])
         std = np.concatenate([std, np.maximum(cols.std(0), 1e-6)])
-    return Arrays(X, ds.ssim.astype(np.float32), rows, mean.astype(np.float32), std.astype(np.float32), sels, logs)
+    y = np.stack([ds.ssim, np.log(ds.svg_bytes.astype(np.float64))], axis=1).astype(np.float32)
+    return Arrays(X, y, rows, mean.astype(np.float32), std.astype(np.float32), sels, logs)
 
 
 def epoch_batches(n: int, batch: int, seed: int, epoch: int) -> np.ndarray:
@@ -253,7 +266,7 @@ class Fit:
 
     steps: Steps
     kept_state: object  # model state only
-    model: QualityMLP
+    model: QualityModel
     history: list
     kept: dict  # {"pearson", "epoch", "val_loss", "bad_epochs"} of the kept epoch
     kept_by: str
@@ -280,6 +293,7 @@ def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
         members=cfg.ensemble,
         selections=arrays.selections,
         log_params=arrays.log_params,
+        bytes_output=cfg.bytes_output,
     )
 
 
@@ -298,12 +312,20 @@ def build(cfg: TrainConfig, arrays: Arrays, train_rows: np.ndarray, devices: lis
     mcfg = model_config(cfg, arrays)
     schedule = make_schedule(cfg, n_train // cfg.batch_size)
     dtype = jnp.bfloat16 if precision == "bf16" else jnp.float32
+    y = arrays.y[train_rows]
     model = create_model(
-        mcfg, arrays.feature_mean, arrays.feature_std, cfg.seed, dtype, output_mean=float(arrays.y[train_rows].mean())
+        mcfg,
+        arrays.feature_mean,
+        arrays.feature_std,
+        cfg.seed,
+        dtype,
+        output_mean=float(y[:, 0].mean()),
+        bytes_mean=float(y[:, 1].mean()),
+        bytes_std=float(max(y[:, 1].std(), 1e-3)),
     )
     opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
-    steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(devices), ("data",)))
+    steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(devices), ("data",)), cfg.bytes_loss_weight)
     return model, mcfg, schedule, steps, jax.device_put(state, steps.replicated), precision
 
 
@@ -328,7 +350,7 @@ def fit(
     steps_per_epoch = n_train // cfg.batch_size
     X_train = jax.device_put(arrays.X[train_rows], steps.replicated)
     y_train = jax.device_put(arrays.y[train_rows], steps.replicated)
-    X_val, y_val = arrays.X[val_rows], arrays.y[val_rows]
+    X_val, y_val = arrays.X[val_rows], arrays.y[val_rows, 0]
 
     history: list[EpochRecord] = []
     kept = {"pearson": -np.inf, "epoch": 0, "val_loss": np.inf, "bad_epochs": 0}
@@ -361,7 +383,7 @@ def fit(
                 state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
                 losses.append(np.asarray(batch_losses))
                 bar.update(len(batch_losses))
-        pred = steps.predict(model_part(state), X_val)
+        pred = steps.predict(model_part(state), X_val)[:, 0]
         mem, peak = device_memory_mb()
         peak_mb = max(peak_mb, peak)
         record = EpochRecord(
@@ -493,13 +515,16 @@ def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> 
     test_rows = arrays.rows["test"]
     test = {}
     if len(test_rows):
-        p = preds["test"]
-        y = arrays.y[test_rows]
+        p, y = preds["test"][:, 0], arrays.y[test_rows, 0]
         test = {
             "test_loss": float(np.mean((p - y) ** 2)),
             "test_correlation": pearson(p, y),
             "test_rmse": float(np.sqrt(np.mean((p - y) ** 2))),
         }
+        if preds["test"].shape[1] > 1:  # |ln(predicted bytes / actual bytes)|
+            err = np.abs(preds["test"][:, 1] - arrays.y[test_rows, 1])
+            test["test_bytes_log_error_median"] = float(np.median(err))
+            test["test_bytes_log_error_p90"] = float(np.percentile(err, 90))
     n_params = count_params(f.model)
     model_mb = n_params * 4 / 2**20
     last = f.history[-1]

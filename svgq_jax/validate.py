@@ -22,7 +22,7 @@ from svgq_jax.data.dataset import Dataset, load_dataset
 from svgq_jax.data.splits import Split, kfold_images
 from svgq_jax.errors import InputError
 from svgq_jax.files import write_atomic, write_json
-from svgq_jax.metrics import compute_metrics, ranking_metrics, readiness, readiness_lines
+from svgq_jax.metrics import bytes_metrics, compute_metrics, ranking_metrics, readiness, readiness_lines
 
 MIN_TYPE_EXAMPLES = 10
 
@@ -60,22 +60,25 @@ def load_run(run_dir: str | Path) -> RunData:
 
 
 def predictor(run: Path):
-    """The run's best checkpoint as a jitted numpy function rows -> predictions."""
+    """The run's kept model as a jitted numpy function rows -> predictions [N, outputs] (SSIM, log bytes)."""
     import jax
     from flax import nnx
 
     from svgq_jax.checkpoints import restore_kept_model
 
-    graphdef, state = nnx.split(restore_kept_model(run))
-    fn = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x)[:, 0])
+    model = restore_kept_model(run)
+    graphdef, state = nnx.split(model)
+    fn = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x))
+    n_out = len(model.cfg.outputs)
     return lambda X: (
         np.concatenate([np.asarray(fn(state, X[i : i + 8192])) for i in range(0, len(X), 8192)])
         if len(X)
-        else np.zeros(0)
+        else np.zeros((0, n_out))
     )
 
 
-def per_type(y, p, types) -> dict:
+def per_type(y, p, types, log_bytes=None, p_bytes=None) -> dict:
+    """Both outputs' accuracy per logo type (bytes when the model predicts them)."""
     out = {}
     for t in sorted(set(types.tolist())):
         m = types == t
@@ -84,15 +87,20 @@ def per_type(y, p, types) -> dict:
             continue
         met = compute_metrics(y[m], p[m])
         out[t] = {"n": met.n, "pearson_r": met.pearson_r, "rmse": met.rmse, "within_0_1": met.within_0_1}
+        if p_bytes is not None:
+            err = np.abs(p_bytes[m] - log_bytes[m])
+            out[t].update(bytes_median_abs_log_error=float(np.median(err)), bytes_p90=float(np.percentile(err, 90)))
     return out
 
 
 def _example_arrays(ds: Dataset, rows: np.ndarray) -> dict:
     return {
         "y": ds.ssim[rows],
+        "log_bytes": np.log(ds.svg_bytes[rows].astype(np.float64)),
         "stats": ds.image_stats[ds.image_index[rows]],
         "params": ds.params[rows],
         "types": ds.image_types[ds.image_index[rows]],
+        "groups": ds.image_index[rows],
     }
 
 
@@ -102,6 +110,30 @@ def run_baselines(ds: Dataset, train_rows, test_rows, seed: int) -> dict:
         name: compute_metrics(test["y"], baselines.fit_predict(name, train, test, seed)).to_json()
         for name in baselines.NAMES
     }
+
+
+def run_bytes_baselines(ds: Dataset, train_rows, test_rows, seed: int) -> dict:
+    train, test = _example_arrays(ds, train_rows), _example_arrays(ds, test_rows)
+    return {
+        name: bytes_metrics(test["log_bytes"], baselines.fit_predict(name, train, test, seed), test["groups"]).to_json()
+        for name in baselines.BYTES_NAMES
+    }
+
+
+def _scores(ds: Dataset, rows: np.ndarray, pred: np.ndarray) -> dict:
+    """Metrics of predictions [n, outputs] on `rows`: SSIM, ranking, per type, and bytes when predicted."""
+    y, groups, types = ds.ssim[rows], ds.image_index[rows], ds.image_types[ds.image_index[rows]]
+    out = {
+        "metrics": compute_metrics(y, pred[:, 0]).to_json(),
+        "ranking": ranking_metrics(y, pred[:, 0], groups).to_json(),
+    }
+    if pred.shape[1] > 1:
+        log_bytes = np.log(ds.svg_bytes[rows].astype(np.float64))
+        out["bytes"] = bytes_metrics(log_bytes, pred[:, 1], groups).to_json()
+        out["per_type"] = per_type(y, pred[:, 0], types, log_bytes, pred[:, 1])
+    else:
+        out["per_type"] = per_type(y, pred[:, 0], types)
+    return out
 
 
 def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: bool) -> dict:
@@ -116,8 +148,8 @@ def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: b
         arrays = prepare_arrays(rd.ds, split, cfg)
         t = time.perf_counter()
         f = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
-        pred = f.steps.predict(f.kept_state, arrays.X[arrays.rows["val"]])
-        m = compute_metrics(arrays.y[arrays.rows["val"]], pred)
+        pred = f.steps.predict(f.kept_state, arrays.X[arrays.rows["val"]])[:, 0]
+        m = compute_metrics(arrays.y[arrays.rows["val"], 0], pred)
         results.append(
             {
                 "fold": k + 1,
@@ -149,14 +181,8 @@ def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: b
 
 def evaluate_external(predict, ds: Dataset, with_stats: bool) -> dict:
     """Metrics on another dataset (e.g. real logos labelled by `data build`), all of it held out."""
-    X = ds.inputs(with_stats=with_stats).astype(np.float32)
-    p = predict(X)
-    return {
-        "path": str(ds.root),
-        "metrics": compute_metrics(ds.ssim, p).to_json(),
-        "per_type": per_type(ds.ssim, p, ds.image_types[ds.image_index]),
-        "ranking": ranking_metrics(ds.ssim, p, ds.image_index).to_json(),
-    }
+    pred = predict(ds.inputs(with_stats=with_stats).astype(np.float32))
+    return {"path": str(ds.root), **_scores(ds, np.arange(ds.n_examples), pred)}
 
 
 def validate_run(
@@ -175,17 +201,15 @@ def validate_run(
         rows = rd.rows(part)
         if len(rows) == 0:
             continue
-        p, y = predict(X[rows]), rd.ds.ssim[rows]
-        report[part] = {
-            "metrics": compute_metrics(y, p).to_json(),
-            "per_type": per_type(y, p, rd.ds.image_types[rd.ds.image_index[rows]]),
-            "ranking": ranking_metrics(y, p, rd.ds.image_index[rows]).to_json(),
-        }
+        pred = predict(X[rows])
+        report[part] = _scores(rd.ds, rows, pred)
         if part == "test":
-            report["_test_pred"] = p.tolist()
+            report["_test_pred"] = pred[:, 0].tolist()
     held = "test" if "test" in report else "val"
     report["held_out_split"] = held
     report["baselines"] = run_baselines(rd.ds, rd.rows("train"), rd.rows(held), rd.cfg.seed)
+    if "bytes" in report[held]:
+        report["bytes_baselines"] = run_bytes_baselines(rd.ds, rd.rows("train"), rd.rows(held), rd.cfg.seed)
     report["cv"] = cross_validate(rd, cv_folds, cv_epochs, cv_patience, quiet) if cv_folds >= 2 else None
     if real_data:
         report["real"] = evaluate_external(predict, load_dataset(real_data, min_examples=1), rd.with_stats)
@@ -215,6 +239,13 @@ def validate_run(
         "real_pearson_r": report["real"]["metrics"]["pearson_r"] if real_data else None,
         "real_rmse": report["real"]["metrics"]["rmse"] if real_data else None,
     }
+    if "bytes" in report[held]:
+        b = report[held]["bytes"]
+        report["summary"].update(
+            bytes_median_abs_log_error=b["median_abs_log_error"],
+            bytes_p90_abs_log_error=b["p90_abs_log_error"],
+            bytes_mean_spearman=b["mean_spearman"],
+        )
     test_pred = np.asarray(report.pop("_test_pred", []))
     write_json(rd.run / "validation.json", report)
     write_atomic(rd.run / "validation.md", to_markdown(report))
@@ -266,13 +297,22 @@ def to_markdown(r: dict) -> str:
         f"{rk['regret_mean']:.4f}, p90 {rk['regret_p90']:.4f}",
         "",
     ]
-    out += ["## Per logo type", "", "| type | n | Pearson r | RMSE | within 0.1 |", "|---|---|---|---|---|"]
-    for t, v in r[held]["per_type"].items():
-        out.append(
-            f"| {t} | skipped: {v['skipped']} | | | |"
-            if "skipped" in v
-            else f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |"
-        )
+    if "bytes" in r[held]:
+        b = r[held]["bytes"]
+        out += [
+            "## SVG bytes (the second output)",
+            "",
+            "| model | median abs ln(pred / actual) | p90 | mean per-image Spearman |",
+            "|---|---|---|---|",
+            f"| **svgq_jax model** | {b['median_abs_log_error']:.3f} | {b['p90_abs_log_error']:.3f} | "
+            f"{b['mean_spearman']:.4f} |",
+        ]
+        out += [
+            f"| {name} | {x['median_abs_log_error']:.3f} | {x['p90_abs_log_error']:.3f} | {x['mean_spearman']:.4f} |"
+            for name, x in r.get("bytes_baselines", {}).items()
+        ]
+        out += ["", "A median of 0.15 is about +-16 %.", ""]
+    out += _per_type_table(r[held]["per_type"])
     if r["cv"]:
         cv = r["cv"]
         out += [
@@ -321,6 +361,13 @@ def to_markdown(r: dict) -> str:
             for t, v in x["per_type"].items()
             if "n" in v
         ]
+        if "bytes" in x:
+            b = x["bytes"]
+            out += [
+                "",
+                f"SVG bytes: median abs ln(pred / actual) {b['median_abs_log_error']:.3f}, p90 "
+                f"{b['p90_abs_log_error']:.3f}, mean per-image Spearman {b['mean_spearman']:.4f}.",
+            ]
     out += ["", "## Export readiness (the seed's thresholds)", ""] + [
         f"- {line}" for line in readiness_lines(r["readiness"])
     ]
@@ -330,6 +377,21 @@ def to_markdown(r: dict) -> str:
         "`plots/baselines.png`.",
     ]
     return "\n".join(out) + "\n"
+
+
+def _per_type_table(per_type: dict) -> list[str]:
+    with_bytes = any("bytes_median_abs_log_error" in v for v in per_type.values())
+    head = "| type | n | Pearson r | RMSE | within 0.1 |" + (" bytes median abs ln | bytes p90 |" if with_bytes else "")
+    out = ["## Per logo type", "", head, "|---|---|---|---|---|" + ("---|---|" if with_bytes else "")]
+    for t, v in per_type.items():
+        if "skipped" in v:
+            out.append(f"| {t} | skipped: {v['skipped']} | | | |" + (" | |" if with_bytes else ""))
+            continue
+        row = f"| {t} | {v['n']} | {v['pearson_r']:.4f} | {v['rmse']:.4f} | {v['within_0_1']:.3f} |"
+        if with_bytes:
+            row += f" {v['bytes_median_abs_log_error']:.3f} | {v['bytes_p90']:.3f} |"
+        out.append(row)
+    return out
 
 
 def _plots(rd: RunData, r: dict, test_pred: np.ndarray) -> None:
@@ -343,7 +405,7 @@ def _plots(rd: RunData, r: dict, test_pred: np.ndarray) -> None:
     out.mkdir(exist_ok=True)
     rows = rd.rows(r["held_out_split"])
     if len(test_pred) != len(rows):
-        test_pred = predictor(rd.run)(rd.ds.inputs(rows, with_stats=rd.with_stats).astype(np.float32))
+        test_pred = predictor(rd.run)(rd.ds.inputs(rows, with_stats=rd.with_stats).astype(np.float32))[:, 0]
     y, types = rd.ds.ssim[rows], rd.ds.image_types[rd.ds.image_index[rows]]
     fig, ax = plt.subplots(figsize=(5, 5))
     ax.scatter(y, test_pred, s=4, alpha=0.5)

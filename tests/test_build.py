@@ -142,3 +142,44 @@ def test_outdated_statistics_are_recomputed_once_and_kept(small, tmp_path):
         json.loads((root / "metadata.json").read_text())["image_stats"]
         == load_dataset(small, 1).metadata["image_stats"]
     )
+
+
+def test_sources_keep_their_size_and_examples_record_it(small):
+    from PIL import Image
+
+    from svgq_jax.data import images
+    from svgq_jax.files import read_jsonl
+
+    ds = load_dataset(small, 1)
+    records = read_jsonl(small / "images.jsonl")
+    for i, rec in enumerate(records):
+        source = images.load_source(ds.source_path(i))
+        assert source.size == (rec["width"], rec["height"]) and source.has_alpha == rec["has_alpha"]
+        assert Image.open(ds.image_path(i)).size == (256, 256)  # the canonical view the features read
+    sides = {max(r["width"], r["height"]) for r in records}
+    assert sides <= {256, 384, 512} and len(sides) > 1  # the default mix: canonical, and native up to 512 px
+    assert any(r["has_alpha"] for r in records) and any(r["width"] != r["height"] for r in records)
+    canonical = [r for r in records if (r["width"], r["height"]) == (256, 256) and not r["has_alpha"]]
+    assert canonical  # the canonical logos are their own canonical views
+    i = records.index(canonical[0])
+    assert np.array_equal(images.load_source(ds.source_path(i)).over_white(), np.asarray(Image.open(ds.image_path(i))))
+    assert ds.trace_size.tolist() == [[records[i]["width"], records[i]["height"]] for i in ds.image_index]
+    transparent = np.array([records[i]["has_alpha"] for i in ds.image_index])
+    assert np.isnan(ds.alpha_mad[~transparent]).all() and (ds.alpha_mad[transparent] >= 0).all()
+
+
+def test_size_mix_is_seeded_and_checked():
+    from svgq_jax.data.build import native_spec, parse_sizes
+
+    cfg = BuildConfig(out="-", **SMALL)
+    specs = [native_spec(cfg, i) for i in range(200)]
+    assert specs == [native_spec(cfg, i) for i in range(200)]
+    assert specs != [native_spec(BuildConfig(out="-", **{**SMALL, "seed": 1}), i) for i in range(200)]
+    weights = dict(parse_sizes(cfg.sizes))
+    for side in (None, 256, 512):  # None: canonical
+        assert abs(np.mean([s == side for s, _ in specs]) - weights[side]) < 0.1
+    assert not any(t for s, t in specs if s is None)  # canonical logos are opaque
+    assert parse_sizes("canonical:1,1024:3") == [(None, 0.25), (1024, 0.75)]
+    for bad in ("256", "256:0", "10:1", "4096:1", "a:b", "canonical:nan"):
+        with pytest.raises(InputError, match="--sizes"):
+            parse_sizes(bad)

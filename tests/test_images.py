@@ -48,8 +48,10 @@ def test_odd_modes_become_rgb(mode):
 
 
 def test_tiny_and_huge_images():
-    tiny = images.decode_image(encode(Image.new("RGB", (1, 1), (10, 200, 30)), "PNG"))
+    tiny = images.decode_image(encode(Image.new("RGB", (11, 11), (10, 200, 30)), "PNG"))
     assert tiny.size == (256, 256) and tuple(images.to_array(tiny)[128, 128]) == (10, 200, 30)
+    with pytest.raises(InputError, match="too small"):  # under the SSIM window: cannot be scored at its size
+        images.decode_image(encode(Image.new("RGB", (1, 1), (10, 200, 30)), "PNG"))
     huge = Image.new("RGB", (6000, 3000), (250, 0, 0))
     out = images.decode_image(encode(huge, "JPEG", quality=80))
     assert out.size == (256, 256) and images.to_array(out)[128, 128, 0] > 200

@@ -42,13 +42,13 @@ def test_trace_ssim_is_the_label_at_vtracer_defaults():
     from svgq_jax import params as param_space
     from svgq_jax.data.images import png_bytes
     from svgq_jax.data.ssim import Reference
-    from svgq_jax.data.tracing import label
+    from svgq_jax.data.tracing import Target, label
 
     a = _light_mark().repeat(2, axis=0).repeat(2, axis=1)  # the canvas size labels are rendered at
     a[40:100, 140:220] = (30, 90, 200)  # a second, saturated mark
     stats = imagestats.image_stats(a)
     png, ref = png_bytes(Image.fromarray(a)), Reference.of(a)
     for p in (1, 5, 8):
-        want = label(png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
+        want = label(Target(png, ref), {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
         assert abs(_stat(stats, f"trace_ssim_p{p}") - want) < 1e-6  # stored as float32
     assert _stat(stats, "trace_ssim_p1") < _stat(stats, "trace_ssim_p8") - 0.05  # the grey disc merges at 1 bit

@@ -24,20 +24,24 @@ def test_predict_matches_the_trained_model(predictor, tiny_dataset, tiny_run):
     ds = load_dataset(tiny_dataset, 1)
     rows = np.flatnonzero(ds.image_index == 3)
     model = restore_kept_model(tiny_run)
-    want = np.asarray(model(ds.inputs(rows, with_stats=True)))[:, 0]
-    got = predictor.predict_batch([ds.image_path(3)] * len(rows), [param_space.from_vector(v) for v in ds.params[rows]])
-    np.testing.assert_allclose(got, want, atol=1e-4)
-    one = predictor.predict(ds.image_path(3), param_space.from_vector(ds.params[rows[0]]))
-    assert isinstance(one, float) and abs(one - want[0]) < 1e-4
+    want = np.asarray(model(ds.inputs(rows, with_stats=True)))
+    ssim, size = predictor.predict_batch(
+        [ds.source_path(3)] * len(rows), [param_space.from_vector(v) for v in ds.params[rows]]
+    )
+    np.testing.assert_allclose(ssim, want[:, 0], atol=1e-4)
+    np.testing.assert_allclose(np.log(size), want[:, 1], atol=1e-4)  # bytes, from the log-bytes output
+    one = predictor.predict(ds.source_path(3), param_space.from_vector(ds.params[rows[0]]))
+    assert isinstance(one.ssim, float) and abs(one.ssim - want[0, 0]) < 1e-4
+    assert one.svg_bytes == pytest.approx(np.exp(want[0, 1]), rel=1e-3)
 
 
 def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
     img = draw_test_logo(5)
     img.save(tmp_path / "x.png")
     a = predictor.predict(tmp_path / "x.png", param_space.VTRACER_DEFAULTS)
-    assert a == pytest.approx(predictor.predict(img, param_space.VTRACER_DEFAULTS), abs=1e-6)
-    assert a == pytest.approx(predictor.predict(np.asarray(img), param_space.VTRACER_DEFAULTS), abs=1e-6)
-    assert 0 <= a <= 1
+    assert a == pytest.approx(predictor.predict(img, param_space.VTRACER_DEFAULTS), rel=1e-6)
+    assert a == pytest.approx(predictor.predict(np.asarray(img), param_space.VTRACER_DEFAULTS), rel=1e-6)
+    assert 0 <= a.ssim <= 1 and a.svg_bytes > 100
     with pytest.raises(InputError, match="color_precision"):
         predictor.predict(img, {**param_space.VTRACER_DEFAULTS, "color_precision": 0})
     with pytest.raises(InputError, match="missing parameter"):
@@ -53,12 +57,12 @@ def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
         f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
         f"from svgq_jax import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, "
         f"param_space.VTRACER_DEFAULTS); "
-        "print(v, 'jax' in sys.modules)"
+        "print(v.ssim, v.svg_bytes, 'jax' in sys.modules)"
     )
     r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-800:]
-    value, jax_loaded = r.stdout.split()
-    assert 0 <= float(value) <= 1 and jax_loaded == "False"
+    value, size, jax_loaded = r.stdout.split()
+    assert 0 <= float(value) <= 1 and float(size) > 0 and jax_loaded == "False"
 
 
 def test_predict_cli_marks_bad_lines(tiny_bundle, tmp_path):
@@ -84,6 +88,7 @@ def test_predict_cli_marks_bad_lines(tiny_bundle, tmp_path):
     assert [o["id"] for o in out] == [1, 2, 3, 4, 5, 6, 7]
     ok = {o["id"]: o for o in out if "predicted_ssim" in o}
     assert set(ok) == {1, 2, 7} and all(0 <= o["predicted_ssim"] <= 1 for o in ok.values())
+    assert all(isinstance(o["predicted_bytes"], int) and o["predicted_bytes"] > 0 for o in ok.values())
     errors = {o["id"]: o["error"] for o in out if "error" in o}
     assert (
         "path_precision" in errors[3]
@@ -152,7 +157,12 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     )
     assert r.returncode == 0, r.stderr[-800:]
     assert (tmp_path / "o.svg").read_text().lstrip().startswith("<?xml")
-    assert "defaults" in r.stdout and "predicted" in r.stdout and "#1" in r.stdout
+    assert (
+        "defaults" in r.stdout
+        and "pred bytes" in r.stdout
+        and "#1" in r.stdout
+        and "objective: the smallest" in r.stdout
+    )
     folder = tmp_path / "many"
     (folder / "sub").mkdir(parents=True)
     draw_test_logo(3).save(folder / "one.png")
@@ -193,12 +203,92 @@ def test_optimize_bad_input(tiny_bundle, tmp_path):
         assert r.returncode == 2 and words in r.stderr.strip().splitlines()[-1], r.stderr[-500:]
 
 
+def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
+    draw_test_logo(6).save(tmp_path / "logo.png")
+    run = lambda *a: call_main(
+        "svgq_jax.optimize",
+        "--model",
+        tiny_bundle,
+        tmp_path / "logo.png",
+        "--budget",
+        "256",
+        "--out",
+        tmp_path / "o.svg",
+        "--json",
+        *a,
+    )
+    r = run("--min-ssim", "0.5", "--pareto")
+    assert r.returncode == 0, r.stderr[-800:]
+    res = json.loads(r.stdout)["results"][0]
+    assert res["objective"] == "min_ssim" and res["reached"] and res["best"]["actual"] >= 0.5
+    verified = [c for c in [*res["candidates"], res["defaults"]] if c["actual"] is not None and c["actual"] >= 0.5]
+    assert res["best"]["svg_bytes"] == min(c["svg_bytes"] for c in verified)  # the smallest that reaches it
+    front = res["front"]
+    assert len(front) >= 2 and all(a["predicted"] > b["predicted"] for a, b in zip(front, front[1:]))
+    assert all(a["predicted_bytes"] > b["predicted_bytes"] for a, b in zip(front, front[1:]))
+    r = run("--max-bytes", "100")  # nothing fits in 100 bytes: the smallest verified, marked
+    res = json.loads(r.stdout)["results"][0]
+    assert r.returncode == 0 and res["objective"] == "max_bytes" and not res["reached"]
+    for args, words in (
+        (["--min-ssim", "1.5"], "--min-ssim"),
+        (["--max-bytes", "-3"], "--max-bytes"),
+        (["--min-ssim", "0.9", "--objective", "quality"], "not allowed with"),
+    ):
+        r = run(*args)
+        assert r.returncode == 2 and words in r.stderr.strip().splitlines()[-1], r.stderr
+
+
 def test_search_respects_fixed_parameters_and_finds_the_maximum():
-    from svgq_jax.optimize import search
+    from svgq_jax.optimize import Objective, search
 
     target = param_space.to_vector({**param_space.VTRACER_DEFAULTS, "color_precision": 7, "corner_threshold": 120})
-    score = lambda v: -np.abs(param_space.scale(v) - param_space.scale(target)).sum(axis=1)  # peak at `target`
-    vectors, preds, n = search(score, 512, seed=0, fixed={7: 3.0})
-    assert (vectors[:, 7] == 3).all() and n > 512
-    assert np.all(np.diff(preds) <= 0)
-    assert abs(vectors[0][0] - 7) <= 1 and abs(vectors[0][2] - 120) <= 20
+    score = lambda v: -np.abs(param_space.scale(v) - param_space.scale(target)).sum(axis=1)[:, None]  # peak at target
+    vectors, preds, n = search(score, 512, seed=0, fixed={7: 3.0}, objective=Objective("quality"))
+    assert (vectors[:, 7] == 3).all() and n > 512 and preds.shape == (len(vectors), 1)
+    best = vectors[np.argmax(preds[:, 0])]
+    assert abs(best[0] - 7) <= 1 and abs(best[2] - 120) <= 20
+
+
+def synthetic_front(n: int = 2000, seed: int = 0) -> np.ndarray:
+    """Predictions [n, 2] where quality costs bytes: SSIM rises with ln bytes, with noise."""
+    rng = np.random.default_rng(seed)
+    log_bytes = rng.uniform(8, 12, n)
+    return np.stack([0.8 + 0.04 * (log_bytes - 8) - rng.uniform(0, 0.05, n), log_bytes], axis=1)
+
+
+def test_pareto_front_and_targets_spread_along_it():
+    from svgq_jax.optimize import Objective, pareto_front, targets
+
+    preds = synthetic_front()
+    front = pareto_front(preds)
+    assert np.all(np.diff(preds[front, 0]) < 0) and np.all(np.diff(preds[front, 1]) < 0)
+    for i in range(len(preds)):  # nothing beats a front point on both
+        assert not np.any((preds[front, 0] < preds[i, 0]) & (preds[front, 1] > preds[i, 1]))
+    compact = targets(preds, Objective(), 4)
+    assert set(compact) <= set(front) and len(compact) == 4
+    top = preds[:, 0].max()
+    assert preds[compact, 0].max() == top and preds[compact, 0].min() >= top - 0.013  # near the best, cheaper
+    assert len(set(np.round(preds[compact, 1], 6))) == 4  # four different sizes, not four near-copies
+    low = targets(preds, Objective("min_ssim", 0.9), 4)
+    assert np.all(preds[low, 0] >= 0.9) and preds[low, 1].min() == preds[front][preds[front, 0] >= 0.9, 1].min()
+    fit = targets(preds, Objective("max_bytes", float(np.exp(10))), 4)
+    assert np.all(preds[fit, 1] <= 10 + 1e-9)
+    quality = targets(preds, Objective("quality"), 4)
+    assert set(quality) == set(np.argsort(-preds[:, 0])[:4])
+
+
+def test_choose_follows_the_objective():
+    from svgq_jax.optimize import Candidate, Objective, choose
+
+    c = lambda ssim, size: Candidate({}, 0.0, None, ssim, size)
+    defaults = c(0.950, 10_000)
+    small_same, big_best, tiny_worse = c(0.9545, 4_000), c(0.956, 30_000), c(0.930, 1_000)
+    verified = [small_same, big_best, tiny_worse, defaults]
+    assert choose(verified, defaults, Objective())[0] is small_same  # within 0.002 of the best, smallest
+    assert choose(verified, defaults, Objective("quality"))[0] is big_best
+    assert choose([big_best, defaults], defaults, Objective())[0] is defaults  # 3x the bytes for +0.006: no
+    assert choose([c(0.965, 30_000), defaults], defaults, Objective())[0].actual == 0.965  # clearly better
+    assert choose(verified, defaults, Objective("min_ssim", 0.94))[0] is small_same
+    assert choose(verified, defaults, Objective("min_ssim", 0.99)) == (big_best, False)
+    assert choose(verified, defaults, Objective("max_bytes", 5_000))[0] is small_same
+    assert choose(verified, defaults, Objective("max_bytes", 500)) == (tiny_worse, False)

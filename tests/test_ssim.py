@@ -6,7 +6,7 @@ from skimage.metrics import structural_similarity
 from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.ssim import Reference, ssim, ssim_to
-from svgq_jax.data.tracing import label, render, trace
+from svgq_jax.data.tracing import Target, label, render, trace
 
 
 def skimage_ssim(a, b):
@@ -29,7 +29,7 @@ def test_matches_scikit_image_on_traced_logos():
     for seed in range(3):
         img = images.to_array(draw_test_logo(seed))
         png = images.png_bytes(draw_test_logo(seed))
-        rendered = render(trace(png, param_space.VTRACER_DEFAULTS))
+        rendered = render(trace(png, param_space.VTRACER_DEFAULTS), (256, 256))
         assert abs(ssim(img, rendered) - skimage_ssim(img, rendered)) < 1e-4
 
 
@@ -62,7 +62,7 @@ def test_labels_match_reference_on_real_logos():
         canon = images.load_image(path)
         png = images.png_bytes(canon)
         params = param_space.from_vector(param_space.sample(1, len(path.name))[0])
-        ours, _ = label(png, Reference.of(images.to_array(canon)), params)
+        ours, _ = label(Target(png, Reference.of(images.to_array(canon))), params)
         svg = vtracer.convert_raw_image_to_svg(
             png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **params
         )

@@ -51,9 +51,14 @@ def test_test_metrics_agree_with_training_predictions(validated, tiny_dataset):
     saved = np.load(run / "predictions.npz")
     ds = load_dataset(tiny_dataset, 1)
     y = ds.ssim[saved["test_rows"]]
-    rmse = float(np.sqrt(np.mean((saved["test_pred"] - y) ** 2)))
+    rmse = float(np.sqrt(np.mean((saved["test_pred"][:, 0] - y) ** 2)))
     assert r["test"]["metrics"]["rmse"] == pytest.approx(rmse, abs=1e-6)
     assert r["test"]["metrics"]["n"] == len(y)
+    log_error = np.abs(saved["test_pred"][:, 1] - np.log(ds.svg_bytes[saved["test_rows"]]))
+    assert r["test"]["bytes"]["median_abs_log_error"] == pytest.approx(float(np.median(log_error)), abs=1e-5)
+    assert set(r["bytes_baselines"]) == {"bytes_at_defaults", "bytes_gradient_boosting"}
+    assert all("bytes_median_abs_log_error" in v for v in r["test"]["per_type"].values() if "n" in v)
+    assert "## SVG bytes" in (run / "validation.md").read_text()
 
 
 def test_no_image_leaks_across_splits(validated, tiny_dataset):

@@ -1,15 +1,16 @@
 """Weight copy between the Flax model and the torch module, as pure functions over named arrays.
 
-Flax side: a flat {"hidden/0/kernel": array, ...} dict (`named_arrays` makes one
-from an nnx model). Torch side: the module's state dict. The mapping:
+Flax side: a flat {"mlps/0/hidden/0/kernel": array, ...} dict (`named_arrays` makes one
+from an nnx model). Torch side: the module's state dict. Per MLP m (one per member and
+output group, svgq_jax.model.ModelConfig.member_outputs), the mapping:
 
-    hidden/i/kernel [in, out]   <-> hidden.i.weight [out, in]   (transposed)
-    hidden/i/bias, head/*       <-> hidden.i.bias, head.*
-    norms/i/scale, bias         <-> norms.i.weight, bias
-    norms/i/mean, var           <-> norms.i.running_mean, running_var   (num_batches_tracked: 0)
-    feature_mean, feature_scale, param_low, param_scale <-> buffers of the same name
-    (selection index tables are rebuilt from the config on both sides, never copied)
-    members/k/<any of the above> <-> members.k.<the same>   (ensembles, config "members" > 1)
+    mlps/m/hidden/i/kernel [in, out] <-> mlps.m.hidden.i.weight [out, in]   (transposed)
+    mlps/m/hidden/i/bias, head/*     <-> mlps.m.hidden.i.bias, head.*       (head kernel transposed)
+    mlps/m/norms/i/scale, bias       <-> mlps.m.norms.i.weight, bias
+    mlps/m/norms/i/mean, var         <-> mlps.m.norms.i.running_mean, running_var (num_batches_tracked: 0)
+    mlps/m/feature_mean, feature_scale, param_low, param_scale, and bytes_mean, bytes_std for an MLP
+    that predicts bytes              <-> buffers of the same name
+    (selection index tables and output averaging are rebuilt from the config, never copied)
 
 BatchNorm momentum is converted by the modules themselves (torch = 1 - flax).
 bf16 arrays are cast to float32. A missing, extra or mis-shaped key raises,
@@ -25,18 +26,25 @@ import numpy as np
 from svgq_jax.params import N_PARAMS  # numpy only: no JAX
 
 CONSTANTS = ("feature_mean", "feature_scale", "param_low", "param_scale")
+OUTPUTS = ("ssim", "log_bytes")
+
+
+def output_groups(bytes_output: str) -> list[list[str]]:
+    """The outputs of each MLP of one member, as svgq_jax.model.ModelConfig.member_outputs."""
+    if bytes_output == "none":
+        return [["ssim"]]
+    return [list(OUTPUTS)] if bytes_output == "shared" else [[o] for o in OUTPUTS]
 
 
 def expected_shapes(config: Mapping) -> dict[str, tuple]:
-    """Flax-side key -> shape for a model config (n_features, hidden_dims, batch_norm, members)."""
-    members = int(config.get("members", 1))
-    one = _member_shapes(config)
-    if members == 1:
-        return one
-    return {f"members/{k}/{key}": shape for k in range(members) for key, shape in one.items()}
+    """Flax-side key -> shape for a model config (n_features, hidden_dims, batch_norm, members, bytes_output)."""
+    groups = [
+        g for _ in range(int(config.get("members", 1))) for g in output_groups(config.get("bytes_output", "none"))
+    ]
+    return {f"mlps/{m}/{key}": shape for m, g in enumerate(groups) for key, shape in _mlp_shapes(config, g).items()}
 
 
-def _member_shapes(config: Mapping) -> dict[str, tuple]:
+def _mlp_shapes(config: Mapping, outputs) -> dict[str, tuple]:
     # features, selected statistics, log2 parameters
     n_std = int(config["n_features"]) + len(config.get("selections", ())) + len(config.get("log_params", ()))
     dims = [n_std + N_PARAMS, *config["hidden_dims"]]
@@ -47,14 +55,16 @@ def _member_shapes(config: Mapping) -> dict[str, tuple]:
         if config["batch_norm"]:
             for k in ("scale", "bias", "mean", "var"):
                 shapes[f"norms/{i}/{k}"] = (b,)
-    shapes["head/kernel"] = (dims[-1], 1)
-    shapes["head/bias"] = (1,)
+    shapes["head/kernel"] = (dims[-1], len(outputs))
+    shapes["head/bias"] = (len(outputs),)
+    if "log_bytes" in outputs:
+        shapes["bytes_mean"] = shapes["bytes_std"] = (1,)
     return shapes
 
 
 def _torch_key(key: str) -> str:
     parts = key.split("/")
-    layer = parts[2] if parts[0] == "members" else parts[0]
+    layer = parts[2]  # mlps/m/<layer>/...
     if layer in ("hidden", "head"):
         parts[-1] = {"kernel": "weight"}.get(parts[-1], parts[-1])
     elif layer == "norms":
@@ -83,7 +93,7 @@ def flax_to_torch(flax_arrays: Mapping[str, np.ndarray], config: Mapping) -> dic
         if a.shape != shape:
             raise ValueError(f"Flax key {key!r} has shape {a.shape}, expected {shape}")
         out[_torch_key(key)] = torch.from_numpy(np.ascontiguousarray(a.T if key.endswith("kernel") else a))
-        if key.startswith("norms/") and key.endswith("/mean"):
+        if "/norms/" in key and key.endswith("/mean"):
             out[_torch_key(key).replace("running_mean", "num_batches_tracked")] = torch.tensor(0)
     return out
 
@@ -108,7 +118,7 @@ def torch_to_flax(state_dict: Mapping, config: Mapping) -> dict[str, np.ndarray]
 
 
 def named_arrays(model) -> dict[str, np.ndarray]:
-    """An nnx QualityMLP -> flat {path: float32 array} of its weights and constants (no RNG state)."""
+    """An nnx QualityModel -> flat {path: float32 array} of its weights and constants (no RNG state)."""
     from flax import nnx
 
     from svgq_jax.model import Constant

@@ -1,13 +1,15 @@
-"""`QualityPredictor`: the torch twin of `svgq_jax.model.QualityMLP`.
+"""`QualityPredictor`: the torch twin of `svgq_jax.model.QualityModel`.
 
 Same architecture and the same baked-in normalisation (as buffers), so it takes
 the raw input [B, n_features + 8] (features, then the 8 raw VTracer parameters)
-and returns [B, 1] predicted SSIM in [0, 1]. Layers without BatchNorm hold an
-`nn.Identity` so TorchScript can zip the layer lists in every configuration.
-With `selections`, the image statistics read off at each example's parameters
-are appended before standardising, op for op as `svgq_jax.selection.select`;
-with `log_params`, log2 of those parameters follows them, as
-`svgq_jax.params.log2_params`.
+and returns [B, n_outputs]: the predicted SSIM in [0, 1], then (when the model
+predicts bytes) the natural log of the SVG's bytes. It holds one `MLP` per
+(member, output group), as the JAX model does; each output column is the mean of
+the MLPs that predict it. Layers without BatchNorm hold an `nn.Identity` so
+TorchScript can zip the layer lists in every configuration. With `selections`,
+the image statistics read off at each example's parameters are appended before
+standardising, op for op as `svgq_jax.selection.select`; with `log_params`, log2
+of those parameters follows them, as `svgq_jax.params.log2_params`.
 """
 
 from __future__ import annotations
@@ -16,49 +18,48 @@ import torch
 from torch import nn
 
 from svgq_jax.params import N_PARAMS  # numpy only: no JAX
+from torch_bridge.convert import OUTPUTS, output_groups
 
 
-class QualityPredictor(nn.Module):
+class MLP(nn.Module):
+    """One MLP: normalisation, hidden layers, a head with a column per output in `outputs`."""
+
     def __init__(
         self,
+        outputs,
         n_features: int,
-        hidden_dims=(1024, 512, 256),
-        dropout=(0.3, 0.2, 0.1),
-        batch_norm: bool = False,
-        batch_norm_momentum: float = 0.9,
-        batch_norm_epsilon: float = 1e-5,
-        input_clip: float = 0.0,
-        selections=(),
-        log_params=(),
+        hidden_dims,
+        dropout,
+        batch_norm: bool,
+        batch_norm_momentum: float,
+        batch_norm_epsilon: float,
+        input_clip: float,
+        selections,
+        log_params,
     ):
         super().__init__()
-        self._config = {
-            "n_features": int(n_features),
-            "hidden_dims": [int(h) for h in hidden_dims],
-            "dropout": [float(d) for d in dropout],
-            "batch_norm": bool(batch_norm),
-            "batch_norm_momentum": float(batch_norm_momentum),
-            "batch_norm_epsilon": float(batch_norm_epsilon),
-            "input_clip": float(input_clip),
-            "selections": [[int(s[0]), int(s[1]), int(s[2]), bool(s[3])] for s in selections],
-            "log_params": [[int(i), float(o)] for i, o in log_params],
-        }
         self.n_features = int(n_features)
         self.input_clip = float(input_clip)
         self.n_selected = len(selections)
         self.n_log = len(log_params)
+        # per head column: 1.0 where it is an SSIM (sigmoid), 0.0 where it is standardised log bytes
+        self.register_buffer("is_ssim", torch.tensor([float(o == "ssim") for o in outputs]), persistent=False)
         n_std = self.n_features + self.n_selected + self.n_log
         self.register_buffer("feature_mean", torch.zeros(n_std))
         self.register_buffer("feature_scale", torch.ones(n_std))
         self.register_buffer("param_low", torch.zeros(N_PARAMS))
         self.register_buffer("param_scale", torch.ones(N_PARAMS))
+        predicts_bytes = "log_bytes" in outputs
+        # the bytes head's de-standardisation; inert (0, 1) and not saved for an SSIM-only MLP
+        self.register_buffer("bytes_mean", torch.zeros(1), persistent=predicts_bytes)
+        self.register_buffer("bytes_std", torch.ones(1), persistent=predicts_bytes)
         # selection index tables: constants of the architecture, not weights (kept out of state_dict)
-        for name, value in _selection_tables(self._config["selections"]).items():
+        for name, value in _selection_tables(selections).items():
             self.register_buffer(f"sel_{name}", value, persistent=False)
         # which parameters are read on a log2 axis, and their offsets: constants, like the tables
-        pairs = self._config["log_params"] or [[0, 0.0]]  # one inert entry when there are none
-        self.register_buffer("log_param", torch.tensor([i for i, _ in pairs]), persistent=False)
-        self.register_buffer("log_offset", torch.tensor([o for _, o in pairs]), persistent=False)
+        pairs = list(log_params) or [[0, 0.0]]  # one inert entry when there are none
+        self.register_buffer("log_param", torch.tensor([int(i) for i, _ in pairs]), persistent=False)
+        self.register_buffer("log_offset", torch.tensor([float(o) for _, o in pairs]), persistent=False)
         dims = [n_std + N_PARAMS, *hidden_dims]
         self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
         # Flax's momentum weighs the old running value; torch's weighs the new batch.
@@ -69,10 +70,8 @@ class QualityPredictor(nn.Module):
             for b in hidden_dims
         )
         self.drops = nn.ModuleList(nn.Dropout(p) for p in dropout)
-        self.head = nn.Linear(dims[-1], 1)
-
-    def get_config(self) -> dict:
-        return dict(self._config)
+        self.head = nn.Linear(dims[-1], len(outputs))
+        self.n_outputs = len(outputs)
 
     def select(self, feats: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
         """[B, S] statistics at each row's parameters (hat-weighted between the family's knots)."""
@@ -99,7 +98,64 @@ class QualityPredictor(nn.Module):
         h = torch.cat([feats, params], dim=1)
         for linear, norm, drop in zip(self.hidden, self.norms, self.drops):
             h = drop(torch.relu(norm(linear(h))))
-        return torch.sigmoid(self.head(h))
+        z = self.head(h)
+        return self.is_ssim * torch.sigmoid(z) + (1.0 - self.is_ssim) * (self.bytes_mean + self.bytes_std * z)
+
+
+class QualityPredictor(nn.Module):
+    """Every member's MLPs; output column k is the mean of the MLPs that predict output k."""
+
+    def __init__(
+        self,
+        n_features: int,
+        hidden_dims=(1024, 512, 256),
+        dropout=(0.3, 0.2, 0.1),
+        batch_norm: bool = False,
+        batch_norm_momentum: float = 0.9,
+        batch_norm_epsilon: float = 1e-5,
+        input_clip: float = 0.0,
+        members: int = 1,
+        selections=(),
+        log_params=(),
+        bytes_output: str = "none",
+    ):
+        super().__init__()
+        self._config = {
+            "n_features": int(n_features),
+            "hidden_dims": [int(h) for h in hidden_dims],
+            "dropout": [float(d) for d in dropout],
+            "batch_norm": bool(batch_norm),
+            "batch_norm_momentum": float(batch_norm_momentum),
+            "batch_norm_epsilon": float(batch_norm_epsilon),
+            "input_clip": float(input_clip),
+            "members": int(members),
+            "selections": [[int(s[0]), int(s[1]), int(s[2]), bool(s[3])] for s in selections],
+            "log_params": [[int(i), float(o)] for i, o in log_params],
+            "bytes_output": str(bytes_output),
+        }
+        groups = [g for _ in range(int(members)) for g in output_groups(bytes_output)]
+        self.outputs = list(OUTPUTS[: 1 if bytes_output == "none" else 2])
+        mlp_config = {k: v for k, v in self._config.items() if k not in ("members", "bytes_output")}
+        self.mlps = nn.ModuleList(MLP(group, **mlp_config) for group in groups)
+        # [n_mlps * width, n_outputs]: averages each output over the MLPs that predict it
+        self.width = max(len(g) for g in groups)
+        average = torch.zeros(len(groups) * self.width, len(self.outputs))
+        for m, group in enumerate(groups):
+            for j, output in enumerate(group):
+                average[m * self.width + j, self.outputs.index(output)] = 1.0
+        self.register_buffer("average", average / average.sum(0, keepdim=True), persistent=False)
+
+    def get_config(self) -> dict:
+        return dict(self._config)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outs = []
+        for mlp in self.mlps:  # a loop TorchScript can script
+            y = mlp(x)
+            if mlp.n_outputs < self.width:  # pad a one-column MLP to the widest (its extra weights are 0)
+                y = torch.cat([y, y.new_zeros(y.shape[0], self.width - mlp.n_outputs)], dim=1)
+            outs.append(y)
+        return torch.cat(outs, dim=1) @ self.average
 
 
 def _selection_tables(selections) -> dict:
@@ -110,26 +166,6 @@ def _selection_tables(selections) -> dict:
     return {k: torch.from_numpy(v).long() if k in ("param", "cols") else torch.from_numpy(v) for k, v in t.items()}
 
 
-class QualityEnsemble(nn.Module):
-    """`members` QualityPredictors averaged at the output (the twin of the JAX QualityEnsemble)."""
-
-    def __init__(self, members: int, **config):
-        super().__init__()
-        self.members = nn.ModuleList(QualityPredictor(**config) for _ in range(int(members)))
-        self._config = {**self.members[0].get_config(), "members": int(members)}
-
-    def get_config(self) -> dict:
-        return dict(self._config)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        outs = []
-        for m in self.members:  # a loop TorchScript can script
-            outs.append(m(x))
-        return torch.stack(outs, dim=0).mean(dim=0)
-
-
 def from_config(config: dict) -> nn.Module:
     """A module from `get_config()` output (or the JAX side's ModelConfig JSON)."""
-    config = dict(config)
-    members = int(config.pop("members", 1))
-    return QualityEnsemble(members, **config) if members > 1 else QualityPredictor(**config)
+    return QualityPredictor(**dict(config))

@@ -24,6 +24,7 @@ BATCHES = (1, 7, 1024)
 @dataclass
 class ParityCheck:
     format: str
+    output: str  # "ssim" or "log_bytes"
     source: str  # "random" or "dataset"
     batch: int
     max_abs_diff: float
@@ -79,23 +80,28 @@ def run_fresh(paths: dict[str, Path], sets: dict[str, np.ndarray]) -> tuple[dict
 
 
 def compare(
-    fmt: str, outputs: dict, reference: dict, jax_imported: bool, tol: float = FP32_TOLERANCE
+    fmt: str, outputs: dict, reference: dict, jax_imported: bool, names=("ssim",), tol: float = FP32_TOLERANCE
 ) -> list[ParityCheck]:
+    """One check per input set and output column: outputs and reference hold [B, len(names)] per set."""
     checks = []
     for name, ref in reference.items():
         source, b = name.rsplit("_b", 1)
-        diff = float(
-            np.max(np.abs(np.asarray(outputs[name], np.float64).reshape(-1) - np.asarray(ref, np.float64).reshape(-1)))
-        )
-        checks.append(ParityCheck(fmt, source, int(b), diff, tol, diff <= tol and not jax_imported, jax_imported))
+        got, want = np.asarray(outputs[name], np.float64), np.asarray(ref, np.float64)
+        if got.shape != want.shape:
+            raise RuntimeError(f"{fmt} returned shape {got.shape} for {name}, expected {want.shape}")
+        for j, output in enumerate(names):
+            diff = float(np.max(np.abs(got[:, j] - want[:, j])))
+            checks.append(
+                ParityCheck(fmt, output, source, int(b), diff, tol, diff <= tol and not jax_imported, jax_imported)
+            )
     return checks
 
 
 def parity_table(checks: list[ParityCheck]) -> str:
-    lines = ["| format | source | batch | max abs diff | tolerance | ok |", "|---|---|---|---|---|---|"]
+    lines = ["| format | output | source | batch | max abs diff | tolerance | ok |", "|---|---|---|---|---|---|---|"]
     for c in checks:
         lines.append(
-            f"| {c.format} | {c.source} | {c.batch} | {c.max_abs_diff:.2e} | {c.tolerance:.0e} | "
+            f"| {c.format} | {c.output} | {c.source} | {c.batch} | {c.max_abs_diff:.2e} | {c.tolerance:.0e} | "
             f"{'✅' if c.ok else '❌'} |"
         )
     return "\n".join(lines)

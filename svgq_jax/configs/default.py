@@ -59,6 +59,11 @@ class TrainConfig:
     # 5 separately trained seeds gained (ACCURACY.md section 7); on today's default the mean of 3
     # separate seeds gains +0.002 r (section 11).
     ensemble: int = 1
+    # The second output, log SVG bytes: "shared" (a second column of the MLP's head), "separate" (an
+    # MLP of its own), "none" (SSIM only, the seed's design). ACCURACY.md section 13.
+    bytes_output: str = "shared"
+    # Weight of the log-bytes loss (squared error in units of the labels' std) beside the SSIM's.
+    bytes_loss_weight: float = 0.01
     # execution
     precision: str = "auto"  # auto (bf16 on GPU/TPU, fp32 on CPU) | fp32 | bf16
     seed: int = 0

@@ -24,4 +24,5 @@ def get_config() -> TrainConfig:
         input_clip=0.0,
         epochs=50,
         early_stopping_patience=8,
+        bytes_output="none",  # it predicted SSIM only
     )

@@ -7,9 +7,21 @@ import sys
 from pathlib import Path
 
 from svgq_jax import cli
-from svgq_jax.data.build import DEFAULT_LOGOS, DEFAULT_PARAMS_PER_LOGO, BuildConfig, build_dataset, format_report
+from svgq_jax.data.build import (
+    DEFAULT_LOGOS,
+    DEFAULT_PARAMS_PER_LOGO,
+    DEFAULT_SIZES,
+    BuildConfig,
+    build_dataset,
+    format_report,
+)
+from svgq_jax.data.images import MAX_SIDE
 from svgq_jax.errors import InputError
 from svgq_jax.files import read_json
+
+MAX_SIDE_HELP = (
+    f"images with a longer side are downscaled to it before tracing, and the command says so (default {MAX_SIDE})"
+)
 
 
 WORKERS = cli.int_in(0, 1024)
@@ -22,9 +34,9 @@ def _parser() -> cli.Parser:
     b = sub.add_parser(
         "build",
         help="build a dataset directory (resumable)",
-        description="Draw or import logos, trace each with K parameter sets through VTracer, label each with the "
-        "real SSIM of the re-rendered SVG, and compute ResNet-50 features. Interrupt at any time; rerun the same "
-        "command to resume.",
+        description="Draw or import logos at their own size, trace each with K parameter sets through VTracer, label "
+        "each with the real SSIM of the re-rendered SVG at that size, and compute ResNet-50 features of its "
+        "canonical 256-px view. Interrupt at any time; rerun the same command to resume.",
     )
     b.add_argument("--out", required=True, help="dataset directory to create or resume")
     b.add_argument(
@@ -54,17 +66,27 @@ def _parser() -> cli.Parser:
         default=30.0,
         help="seconds allowed per trace before it is recorded as failed (default 30)",
     )
+    b.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        metavar="SIDE:WEIGHT,...",
+        help=f"procedural logos: the long sides they are drawn at, with relative weights (default {DEFAULT_SIZES})",
+    )
+    b.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
     b.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     m = sub.add_parser(
         "measure",
-        help="the real SSIM of each (image, parameters) pair in a JSONL file",
+        help="the real SSIM of each (image, parameters) pair in a JSONL file, at the image's own size",
         description='Each input line is {"image": PATH, "params": {8 named values}, ...}; relative paths are resolved '
-        "against the JSONL file's folder. Output lines keep every input field and add ssim (or error).",
+        "against the JSONL file's folder. Each image is traced at its own size and with its transparency, and scored "
+        "against itself over white. Output lines keep every input field and add ssim, trace_seconds, svg_bytes, "
+        "alpha_mad and transparent_kept (transparent images), trace_size and downscaled_from (or error).",
     )
     m.add_argument("--pairs", required=True, metavar="IN.jsonl")
     m.add_argument("--out", required=True, metavar="OUT.jsonl")
     m.add_argument("--workers", type=WORKERS, default=0, help="parallel processes (default 0 = all cores)")
     m.add_argument("--timeout", type=cli.seconds, default=30.0, help="seconds allowed per trace (default 30)")
+    m.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
     m.add_argument("--quiet", action="store_true")
     i = sub.add_parser(
         "info", help="summarise a dataset directory", description="Print a dataset's metadata and build report."
@@ -109,6 +131,8 @@ def run(argv=None) -> int:
                 seed=a.seed,
                 backbone_weights=a.backbone_weights,
                 timeout=a.timeout,
+                sizes=a.sizes,
+                max_side=a.max_side,
                 quiet=a.quiet,
             )
         )
@@ -118,8 +142,16 @@ def run(argv=None) -> int:
 
         check_out(a.out, a.pairs)
 
-        counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, quiet=a.quiet)
+        if a.max_side < 16:
+            raise InputError(f"--max-side must be at least 16, got {a.max_side}")
+        counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, max_side=a.max_side, quiet=a.quiet)
         if not a.quiet:
+            if counts.get("downscaled"):
+                print(
+                    f"note: {counts['downscaled']} pairs' images were larger than --max-side {a.max_side} "
+                    "and were traced downscaled (downscaled_from)",
+                    file=sys.stderr,
+                )
             print(
                 f"measured {counts.get('measured', 0)}, errors {counts.get('errors', 0)}, resumed "
                 f"{counts.get('resumed', 0)} -> {a.out}",

@@ -1,7 +1,12 @@
-"""Build a dataset directory: logos -> canonical images -> SSIM labels -> features.
+"""Build a dataset directory: logos -> sources and canonical views -> SSIM labels -> features.
 
-Each stage is resumable. Canonical images are written first; each image's labels
-are committed in one atomic file once all its parameter sets are traced; features
+Every image is kept as its source (its own size, aspect ratio and transparency:
+procedural logos are drawn at a size from `--sizes`, a folder's files keep theirs)
+and as its canonical 256-px view. Labels are traced and scored at the source's
+size; features and statistics are read off the view.
+
+Each stage is resumable. Images are written first; each image's labels are
+committed in one atomic file once all its parameter sets are traced; features
 are cached per image. A rerun after an interruption skips finished work and gives
 the same dataset (trace times aside, which are measurements).
 """
@@ -24,7 +29,7 @@ from tqdm.auto import tqdm
 from svgq_jax import params as param_space
 from svgq_jax.data import dataset
 from svgq_jax.data.features import FeatureExtractor
-from svgq_jax.data.images import IMAGE_SUFFIXES
+from svgq_jax.data.images import IMAGE_SUFFIXES, MAX_SIDE
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.data.logos import GENERATOR_VERSION
@@ -46,6 +51,14 @@ from svgq_jax.files import (
 DEFAULT_LOGOS = "procedural:500"
 DEFAULT_PARAMS_PER_LOGO = 16
 MAX_PARAMS_PER_LOGO = 4096
+# The procedural logos' sizes with their relative weights (SIZE:WEIGHT,...): "canonical" is the
+# 256x256 opaque square logo of the canonical form, a number the long side of a logo drawn at its own
+# size and aspect ratio, on a transparent background for TRANSPARENT_SHARE of them (the rest opaque on
+# white). Chosen by measurement (ACCURACY.md section 12): 40 % canonical and 60 % native up to 512 px
+# predicted real logos of 384-1024 px as well as larger sizes did, at a third of the tracing cost.
+DEFAULT_SIZES = "canonical:2,256:1,384:1,512:1"
+CANONICAL = "canonical"
+TRANSPARENT_SHARE = 0.75
 PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
 
 
@@ -58,6 +71,8 @@ class BuildConfig:
     seed: int = 0
     backbone_weights: str | None = None
     timeout: float = 30.0  # seconds per trace before the worker is killed
+    sizes: str = DEFAULT_SIZES  # procedural logos' native long sides and weights
+    max_side: int = MAX_SIDE  # a folder's images are downscaled to this long side
     feature_batch: int = 16
     quiet: bool = False
 
@@ -72,6 +87,40 @@ class ImageRecord:
     id: str
     type: str
     source: str
+    width: int  # the source's size as traced
+    height: int
+    has_alpha: bool
+
+
+def parse_sizes(spec: str) -> list[tuple[int | None, float]]:
+    """'canonical:2,512:1' -> [(None, 0.667), (512, 0.333)] (long side, None for canonical; probability)."""
+    from svgq_jax.data.logos import MAX_LONG_SIDE, MIN_LONG_SIDE
+
+    try:
+        pairs = [
+            (None if a == CANONICAL else int(a), float(b))
+            for a, _, b in (item.partition(":") for item in spec.split(","))
+        ]
+    except ValueError:
+        pairs = []
+    if not pairs or any(
+        not (n is None or MIN_LONG_SIDE <= n <= MAX_LONG_SIDE) or not (w > 0 and np.isfinite(w)) for n, w in pairs
+    ):
+        raise InputError(
+            f"--sizes {spec}: expected SIZE:WEIGHT,... with SIZE '{CANONICAL}' or a long side in "
+            f"{MIN_LONG_SIDE}..{MAX_LONG_SIDE}, and positive weights"
+        )
+    total = sum(w for _, w in pairs)
+    return [(n, w / total) for n, w in pairs]
+
+
+def native_spec(cfg: BuildConfig, index: int) -> tuple[int | None, bool]:
+    """Procedural logo `index`'s (long side, transparent); long side None for a canonical logo. A pure
+    function of the seed and index."""
+    sizes = parse_sizes(cfg.sizes)
+    rng = np.random.default_rng([cfg.seed, index, 0x517E])
+    side = sizes[int(rng.choice(len(sizes), p=[w for _, w in sizes]))][0]
+    return side, side is not None and bool(rng.random() < TRANSPARENT_SHARE)
 
 
 def parse_logos(spec: str) -> tuple[str, int | Path]:
@@ -116,12 +165,12 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
     kind, arg = parse_logos(cfg.logos)
     skipped = []
     if kind == "procedural":
-        tasks = [(i, (i, cfg.seed)) for i in range(arg)]
+        tasks = [(i, (i, cfg.seed, *native_spec(cfg, i))) for i in range(arg)]
         target, sources = "svgq_jax.data.tasks:procedural_task", {i: f"procedural:{cfg.seed}:{i}" for i in range(arg)}
     else:
         files = _folder_files(arg)
         supported = [(p, t) for p, t in files if p.suffix.lower() in IMAGE_SUFFIXES]
-        tasks = [(i, (str(p),)) for i, (p, _) in enumerate(supported)]
+        tasks = [(i, (str(p), cfg.max_side)) for i, (p, _) in enumerate(supported)]
         target, sources = "svgq_jax.data.tasks:import_task", {i: str(p) for i, (p, _) in enumerate(supported)}
         skipped = [
             {"source": str(p), "reason": f"unsupported file type {p.suffix or '(none)'}"}
@@ -138,17 +187,21 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
                 skipped.append({"source": sources[o.key], "reason": o.error})
     records, seen, stats = [], {}, []
     (root / "images").mkdir(exist_ok=True)
+    (root / "sources").mkdir(exist_ok=True)
     for key in sorted(results):
         if kind == "procedural":
-            logo_type, image_id, png, image_stats = results[key]
+            logo_type, image_file = results[key]
         else:
-            (image_id, png, image_stats), logo_type = results[key], supported[key][1]
+            image_file, logo_type = results[key], supported[key][1]
+        image_id, source_png, canonical_png, image_stats, (width, height), has_alpha = image_file
         if image_id in seen:  # the same picture twice would leak across splits
             skipped.append({"source": sources[key], "reason": f"duplicate of {seen[image_id]}"})
             continue
         seen[image_id] = sources[key]
-        rec = ImageRecord(len(records), image_id, logo_type, sources[key])
-        write_atomic(root / "images" / dataset.image_filename(rec.index, rec.id), png)
+        rec = ImageRecord(len(records), image_id, logo_type, sources[key], width, height, has_alpha)
+        name = dataset.image_filename(rec.index, rec.id)
+        write_atomic(root / "sources" / name, source_png)
+        write_atomic(root / "images" / name, canonical_png)
         records.append(rec)
         stats.append(image_stats)
     if not records:
@@ -189,7 +242,7 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> N
     todo = [r for r in records if _read_labels(root, r, sets[r.index]) is None]
     k = cfg.params_per_logo
     tasks = (
-        ((r.index, j), (r.id, str(root / "images" / dataset.image_filename(r.index, r.id)), sets[r.index][j]))
+        ((r.index, j), (r.id, str(root / "sources" / dataset.image_filename(r.index, r.id)), sets[r.index][j]))
         for r in todo
         for j in range(k)
     )
@@ -214,6 +267,7 @@ def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: lis
             "ssim": [o.value[0] if o.ok else None for o in outcomes],
             "trace_seconds": [o.value[1] if o.ok else None for o in outcomes],
             "svg_bytes": [o.value[2] if o.ok else None for o in outcomes],
+            "alpha_mad": [o.value[3] if o.ok else None for o in outcomes],
             "error": [None if o.ok else o.error for o in outcomes],
         },
     )
@@ -288,12 +342,16 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
             cols["ssim"].append(min(max(lab["ssim"][j], 0.0), 1.0))
             cols["trace_seconds"].append(lab["trace_seconds"][j])
             cols["svg_bytes"].append(lab["svg_bytes"][j])
+            cols["alpha_mad"].append(np.nan if lab["alpha_mad"][j] is None else lab["alpha_mad"][j])
+            cols["trace_size"].append((r.width, r.height))
     ex = {
         "image_index": np.asarray(cols["image_index"], dtype=np.int32),
         "params": np.asarray(cols["params"], dtype=np.float32).reshape(-1, param_space.N_PARAMS),
         "ssim": np.asarray(cols["ssim"], dtype=np.float32),
         "trace_seconds": np.asarray(cols["trace_seconds"], dtype=np.float32),
         "svg_bytes": np.asarray(cols["svg_bytes"], dtype=np.int32),
+        "alpha_mad": np.asarray(cols["alpha_mad"], dtype=np.float32),
+        "trace_size": np.asarray(cols["trace_size"], dtype=np.int32).reshape(-1, 2),
     }
     save_npy(root / "features.npy", features)
     save_npz(root / "examples.npz", **ex)
@@ -307,6 +365,8 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "failure_reasons": dict(Counter(f["reason"].split(":")[0] for f in failures)),
         "skipped_files": len(skipped),
         "images_by_type": dict(sorted(types.items())),
+        "images_by_long_side": {str(k): v for k, v in sorted(Counter(max(r.width, r.height) for r in records).items())},
+        "transparent_images": sum(r.has_alpha for r in records),
         "examples_by_type": dict(sorted(Counter(records[i].type for i in ex["image_index"]).items())),
         "ssim": _ssim_summary(ex["ssim"]),
         "mean_trace_seconds": float(ex["trace_seconds"].mean()) if len(ex["ssim"]) else None,
@@ -323,6 +383,9 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)},
         "logos": cfg.logos,
         "generator_version": GENERATOR_VERSION if cfg.logos.startswith("procedural:") else None,
+        "sizes": cfg.sizes if cfg.logos.startswith("procedural:") else None,
+        "transparent_share": TRANSPARENT_SHARE if cfg.logos.startswith("procedural:") else None,
+        "max_side": cfg.max_side,
         "seed": cfg.seed,
         "params_per_logo": cfg.params_per_logo,
         "counts": {k: report[k] for k in ("images", "examples", "failures", "skipped_files", "images_by_type")},
@@ -340,6 +403,9 @@ def _build_spec(cfg: BuildConfig, spec) -> dict:
     return {
         "format_version": dataset.FORMAT_VERSION,
         "generator_version": GENERATOR_VERSION if procedural else None,
+        "sizes": cfg.sizes if procedural else None,
+        "transparent_share": TRANSPARENT_SHARE if procedural else None,
+        "max_side": cfg.max_side,
         "param_space_version": param_space.PARAM_SPACE_VERSION,
         "logos": logos,
         "params_per_logo": cfg.params_per_logo,
@@ -362,7 +428,10 @@ def _build(cfg: BuildConfig) -> dict:
         )
     if cfg.workers < 0:
         raise InputError(f"--workers must be 0 (all cores) or more, got {cfg.workers}")
+    if cfg.max_side < 16:
+        raise InputError(f"--max-side must be at least 16, got {cfg.max_side}")
     parse_logos(cfg.logos)
+    parse_sizes(cfg.sizes)
     root = Path(cfg.out)
     t0 = time.perf_counter()
     fx = FeatureExtractor(cfg.backbone_weights, quiet=cfg.quiet)
@@ -406,6 +475,9 @@ def format_report(report: dict) -> str:
         f"images {report['images']}  examples {report['examples']}  failures {report['failures']}  skipped files "
         f"{report['skipped_files']}",
         "by type: " + ", ".join(f"{k} {v}" for k, v in report["images_by_type"].items()),
+        "by long side: "
+        + ", ".join(f"{k} px {v}" for k, v in report["images_by_long_side"].items())
+        + f"; transparent {report['transparent_images']}",
     ]
     if s:
         lines.append(

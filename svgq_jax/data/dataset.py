@@ -1,21 +1,26 @@
 """The dataset directory: its documented layout, atomic writes, and the loader.
 
-Layout (format version 1; everything is numpy or JSON, loadable without JAX):
+Layout (format version 2; everything is numpy or JSON, loadable without JAX):
 
     metadata.json   written last; its presence marks a finished build. Holds the
                     format and parameter-space versions, the SSIM definition, the
                     backbone name and weights sha256, seed, counts and packages.
     build.json      the build settings, written first; a resumed build must match.
     images.jsonl    one line per image, in index order: index, id (sha256 of the
-                    canonical pixels), type, source.
-    images/         the canonical 256x256 PNGs, "<index:05d>-<id[:16]>.png".
+                    source's size and pixels), type, source, width and height (as
+                    traced), has_alpha.
+    sources/        the sources as traced (own size; RGBA when transparent),
+                    "<index:05d>-<id[:16]>.png".
+    images/         their canonical 256x256 views (features and statistics), same names.
     image_stats.npy float32 [n_images, n_stats]: cheap image statistics
                     (svgq_jax.data.imagestats; names and version in metadata).
     features.npy    float32 [n_images, 2048]; row i belongs to image i.
     examples.npz    per labelled example, sorted by (image, parameter set):
                     image_index int32 [N], params float32 [N, 8] (raw values in
-                    parameter-table order), ssim float32 [N], trace_seconds
-                    float32 [N], svg_bytes int32 [N].
+                    parameter-table order), ssim float32 [N] (at the source's
+                    size), trace_seconds float32 [N], svg_bytes int32 [N],
+                    alpha_mad float32 [N] (NaN for an opaque source), trace_size
+                    int32 [N, 2] (width, height).
     failures.jsonl  parameter sets whose trace or render failed, with the reason.
     skipped.jsonl   input files that could not be imported, with the reason.
     report.json     the build summary (counts by type, SSIM distribution, times).
@@ -33,19 +38,20 @@ import numpy as np
 
 from svgq_jax import params as param_space
 from svgq_jax.data.features import FEATURE_DIM
-from svgq_jax.data.imagestats import N_STATS, STATS_VERSION, image_stats
+from svgq_jax.data.imagestats import N_STATS, STATS_VERSION
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.errors import InputError
 from svgq_jax.files import load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MIN_TRAIN_EXAMPLES = 1000
 SSIM_DEFINITION = (
     "Wang et al. 2004 SSIM; 11-tap Gaussian window sigma=1.5 (truncate 3.5), K1=0.01, K2=0.03, "
     "data_range=255, population covariance, per RGB channel over the valid region, averaged; "
-    "reference = canonical 256x256 RGB, candidate = resvg render of VTracer's SVG at 256x256 on white"
+    "reference = the source at its own size composited over white (a canonical 256x256 RGB image is its own source), "
+    "candidate = resvg render of VTracer's SVG of the source at that size, composited over white"
 )
-EXAMPLE_FIELDS = ("image_index", "params", "ssim", "trace_seconds", "svg_bytes")
+EXAMPLE_FIELDS = ("image_index", "params", "ssim", "trace_seconds", "svg_bytes", "alpha_mad", "trace_size")
 
 
 @dataclass
@@ -63,6 +69,8 @@ class Dataset:
     ssim: np.ndarray  # float32 [N]
     trace_seconds: np.ndarray = field(repr=False, default=None)
     svg_bytes: np.ndarray = field(repr=False, default=None)
+    alpha_mad: np.ndarray = field(repr=False, default=None)  # NaN for opaque sources
+    trace_size: np.ndarray = field(repr=False, default=None)  # int32 [N, 2] (width, height)
 
     @property
     def n_images(self) -> int:
@@ -77,7 +85,12 @@ class Dataset:
         return self.metadata["backbone"]
 
     def image_path(self, i: int) -> Path:
+        """Image i's canonical 256-px view."""
         return self.root / "images" / image_filename(i, self.image_ids[i])
+
+    def source_path(self, i: int) -> Path:
+        """Image i's source, as traced."""
+        return self.root / "sources" / image_filename(i, self.image_ids[i])
 
     def image_features(self, with_stats: bool) -> np.ndarray:
         """Per-image model features: the 2048 backbone features, then the statistics if asked."""
@@ -135,6 +148,9 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
             f"parameter-space version {meta.get('param_space_version')}, expected {param_space.PARAM_SPACE_VERSION}",
         )
     n_img, n = len(images), len(ex["ssim"])
+    short = next((k for k in EXAMPLE_FIELDS if len(ex[k]) != n), None)
+    if short:
+        _fail(root, f"examples.npz: {short} has {len(ex[short])} rows, ssim has {n}")
     if features.shape != (n_img, FEATURE_DIM) or not np.isfinite(features).all():
         _fail(root, f"features must be finite [{n_img}, {FEATURE_DIM}], got {features.shape}")
     if ex["params"].shape != (n, param_space.N_PARAMS):
@@ -169,17 +185,19 @@ def _load_stats(ds: Dataset) -> np.ndarray:
         stats = load_npy(path)
         if stats.shape == (ds.n_images, N_STATS) and stats.dtype.kind == "f" and np.isfinite(stats).all():
             return stats.astype(np.float32)
-    from PIL import Image
     from tqdm.auto import tqdm
 
+    from svgq_jax.data.pool import run_tasks
+
     print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
-    paths = [ds.image_path(i) for i in range(ds.n_images)]
-    stats = np.stack(
-        [
-            image_stats(np.asarray(Image.open(p).convert("RGB")))
-            for p in tqdm(paths, desc="image statistics", unit="img", file=sys.stderr)
-        ]
-    ).astype(np.float32)
+    tasks = [(i, (str(ds.source_path(i)),)) for i in range(ds.n_images)]
+    stats = np.zeros((ds.n_images, N_STATS), np.float32)
+    with tqdm(total=ds.n_images, desc="image statistics", unit="img", file=sys.stderr) as bar:
+        for o in run_tasks("svgq_jax.data.tasks:stats_task", tasks, os.cpu_count() or 1, timeout=600.0):
+            if not o.ok:
+                _fail(ds.root, f"image {o.key}: cannot compute its statistics ({o.error})")
+            stats[o.key] = o.value
+            bar.update()
     try:  # a derived cache: keep it for the next load (the dataset's labels are untouched)
         save_npy(path, stats)
         meta = {**ds.metadata, "image_stats": {"version": STATS_VERSION, "names": list(STATS_NAMES)}}

@@ -1,9 +1,14 @@
-"""Canonical images: any logo file -> 256x256 RGB on white, and its content hash.
+"""Logo images: the user's source as it is, and its canonical 256-px view.
 
-Rules (DESIGN.md): alpha is composited over white; the image is scaled to fit
-256x256 keeping its aspect ratio and centred on a white canvas; an image that is
-already 256x256 is left as it is. SVG files are rasterised with resvg first, in a
-sandbox (`svgrender`), at their own size up to the canvas.
+A file decodes to a `Source`: its RGBA pixels at its own size and aspect ratio
+(the long side capped by `max_side`), with its transparency. The source is what
+is traced and scored at native size, and what `optimize` hands back an SVG of.
+
+Its canonical view (DESIGN.md) is what the image features are computed from:
+alpha is composited over white; the image is scaled to fit 256x256 keeping its
+aspect ratio and centred on a white canvas; an image that is already 256x256 is
+left as it is. SVG files are rasterised with resvg first, in a sandbox (`svgrender`), at
+their own size.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +41,15 @@ MAX_FILE_BYTES = 256 << 20
 RASTER_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # JPEG includes MPO
 # Pixel modes that convert to RGBA as they are; 16-bit and float greys are rescaled (`_eight_bit`).
 DIRECT_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr"}
+# The long side a source is traced at, at most; a larger image is downscaled to it (--max-side).
+MAX_SIDE = 2048
+# The SSIM window is 11 px: a source must be at least that on each side to be scored at its size.
+MIN_SIDE = 11
 
 
 def canonicalize(img: Image.Image) -> Image.Image:
     """Any PIL image -> 256x256 RGB on white (see module docstring)."""
-    img = ImageOps.exif_transpose(img)
-    rgba = img.convert("RGBA")
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    rgb = Image.alpha_composite(white, rgba).convert("RGB")
+    rgb = over_white(ImageOps.exif_transpose(img))
     if rgb.size == (CANVAS, CANVAS):
         return rgb
     w, h = rgb.size
@@ -53,6 +60,88 @@ def canonicalize(img: Image.Image) -> Image.Image:
     canvas = Image.new("RGB", (CANVAS, CANVAS), (255, 255, 255))
     canvas.paste(resized, ((CANVAS - size[0]) // 2, (CANVAS - size[1]) // 2))
     return canvas
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """A logo as its file holds it: RGBA pixels at its own size (long side capped), its transparency."""
+
+    rgba: np.ndarray  # uint8 [H, W, 4]
+    has_alpha: bool  # some pixel is not fully opaque
+    original_size: tuple[int, int]  # (width, height) before the cap
+
+    @classmethod
+    def of(cls, img: Image.Image, max_side: int = MAX_SIDE, name: str = "image") -> Source:
+        """InputError for an image too small to score or with nothing visible to trace."""
+        img = ImageOps.exif_transpose(img)
+        original = img.size
+        if min(original) < MIN_SIDE:
+            raise InputError(f"{name}: {original[0]}x{original[1]} is too small (at least {MIN_SIDE} px on each side)")
+        rgba = img.convert("RGBA")
+        if max(rgba.size) > max_side:
+            s = max_side / max(rgba.size)
+            size = (max(1, round(rgba.width * s)), max(1, round(rgba.height * s)))
+            rgba = rgba.resize(size, Image.LANCZOS, reducing_gap=3.0)
+        a = np.asarray(rgba, dtype=np.uint8)
+        if not a[..., 3].any():
+            raise InputError(f"{name}: fully transparent, nothing to trace")
+        if min(a.shape[:2]) < MIN_SIDE:
+            raise InputError(
+                f"{name}: {original[0]}x{original[1]} becomes {a.shape[1]}x{a.shape[0]} at --max-side {max_side}, "
+                f"under {MIN_SIDE} px on a side"
+            )
+        return cls(a, bool((a[..., 3] < 255).any()), original)
+
+    @classmethod
+    def of_rgb(cls, rgb: np.ndarray) -> Source:
+        """An opaque uint8 [H, W, 3] image (e.g. a canonical view) as a source."""
+        a = np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
+        return cls(a, False, (rgb.shape[1], rgb.shape[0]))
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) traced."""
+        return self.rgba.shape[1], self.rgba.shape[0]
+
+    @property
+    def downscaled(self) -> bool:
+        return self.size != self.original_size
+
+    @property
+    def alpha(self) -> np.ndarray:
+        return self.rgba[..., 3]
+
+    def image(self) -> Image.Image:
+        return Image.fromarray(self.rgba, "RGBA")
+
+    def over_white(self) -> np.ndarray:
+        """uint8 [H, W, 3]: the source composited over white, as its native label sees it."""
+        if not self.has_alpha:
+            return np.ascontiguousarray(self.rgba[..., :3])
+        return to_array(over_white(self.image()))
+
+    def png(self) -> bytes:
+        """What VTracer traces: RGBA when the source has transparency, else RGB."""
+        return png_bytes(self.image() if self.has_alpha else Image.fromarray(self.over_white()))
+
+    def canonical(self) -> Image.Image:
+        return canonicalize(self.image())
+
+    def thumbnail(self, side: int = CANVAS) -> Source:
+        """The source fit in side x side, its aspect ratio and transparency kept (no padding): what the
+        image statistics read. A canonical 256x256 image is its own thumbnail."""
+        if max(self.size) <= side:
+            return self
+        s = side / max(self.size)
+        size = (max(MIN_SIDE, round(self.size[0] * s)), max(MIN_SIDE, round(self.size[1] * s)))
+        small = np.asarray(self.image().resize(size, Image.LANCZOS, reducing_gap=3.0), dtype=np.uint8)
+        return Source(small, self.has_alpha, self.original_size)
+
+
+def over_white(img: Image.Image) -> Image.Image:
+    """Any PIL image composited over white, as RGB."""
+    rgba = img.convert("RGBA")
+    return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
 
 
 def _eight_bit(img: Image.Image, name: str) -> Image.Image:
@@ -73,30 +162,30 @@ def _eight_bit(img: Image.Image, name: str) -> Image.Image:
     raise InputError(f"{name}: pixel mode {img.mode} is not supported; save it as 8- or 16-bit RGB(A) or grey")
 
 
-def load_image(path: str | Path) -> Image.Image:
-    """Open a PNG/JPEG/WebP/... or SVG file and return its canonical image.
+def load_source(path: str | Path, max_side: int = MAX_SIDE) -> Source:
+    """Open a PNG/JPEG/WebP/... or SVG file as a `Source`.
 
     Raises InputError with a one-line reason for a missing, empty, corrupt or huge file.
     """
     data = read_bytes(path, MAX_FILE_BYTES)
-    return decode_image(data, name=str(path))
+    return decode_source(data, name=str(path), max_side=max_side)
 
 
-def decode_image(data: bytes, name: str = "image") -> Image.Image:
-    """Bytes of an image file -> canonical image (InputError on anything unreadable)."""
+def decode_source(data: bytes, name: str = "image", max_side: int = MAX_SIDE) -> Source:
+    """Bytes of an image file -> Source (InputError on anything unreadable)."""
     if not data:
         raise InputError(f"{name}: empty file")
     head = data[:512].lstrip().lower()
     if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
-        return canonicalize(svgrender.render(data, CANVAS, MAX_PIXELS, name))
+        return Source.of(svgrender.render(data, max_side, MAX_PIXELS, name), max_side, name)
     try:
         with warnings.catch_warnings():  # Pillow's own size warning: the size is checked here, below
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=RASTER_FORMATS)
         if img.width * img.height > MAX_PIXELS:
             raise InputError(f"{name}: {img.width}x{img.height} is too large (over {MAX_PIXELS} pixels)")
-        # JPEG can decode straight to a smaller size, which keeps huge photos cheap.
-        img.draft("RGB", (CANVAS * 2, CANVAS * 2))
+        # JPEG can decode straight to a smaller size (never below max_side), which keeps huge photos cheap.
+        img.draft("RGB", (max_side, max_side))
         img.load()
     except Image.DecompressionBombError:
         raise InputError(f"{name}: image is too large (over {MAX_PIXELS} pixels)") from None
@@ -104,7 +193,17 @@ def decode_image(data: bytes, name: str = "image") -> Image.Image:
         raise InputError(f"{name}: not a readable image (unknown format or corrupt data)") from None
     except (OSError, SyntaxError, ValueError) as e:
         raise InputError(f"{name}: not a readable image ({e})") from None
-    return canonicalize(_eight_bit(img, name))
+    return Source.of(_eight_bit(img, name), max_side, name)
+
+
+def load_image(path: str | Path) -> Image.Image:
+    """The canonical view of an image file (see `load_source`)."""
+    return load_source(path).canonical()
+
+
+def decode_image(data: bytes, name: str = "image") -> Image.Image:
+    """The canonical view of an image file's bytes (see `decode_source`)."""
+    return decode_source(data, name).canonical()
 
 
 def png_bytes(img: Image.Image) -> bytes:
@@ -119,11 +218,18 @@ def image_hash(img: Image.Image) -> str:
     return image_hash_array(to_array(img))
 
 
+def source_hash(source: Source) -> str:
+    """sha256 of a source's size and RGBA pixels: the same picture at two sizes is two images."""
+    h = hashlib.sha256(f"{source.size[0]}x{source.size[1]}".encode())
+    h.update(np.ascontiguousarray(source.rgba).tobytes())
+    return h.hexdigest()
+
+
 def image_hash_array(arr: np.ndarray) -> str:
     """image_hash of a canonical uint8 [H, W, 3] array."""
     return hashlib.sha256(np.ascontiguousarray(arr, dtype=np.uint8).tobytes()).hexdigest()
 
 
 def to_array(img: Image.Image) -> np.ndarray:
-    """Canonical image -> uint8 [256, 256, 3]."""
+    """RGB image (e.g. canonical) -> uint8 [H, W, 3]."""
     return np.asarray(img.convert("RGB"), dtype=np.uint8)

@@ -16,6 +16,14 @@ each scaled to roughly [0, 1]; all but the last family take a few milliseconds p
   eight real traces (about 0.2 s per image), which see what no cheaper statistic
   does, VTracer collapsing on full-bleed marks at some precisions (ACCURACY.md
   section 10: +0.03 r on real logos).
+
+All of those are read off the image's thumbnail: the source fit in 256 px, its
+aspect ratio and transparency kept, not padded (a square opaque 256-px logo is its
+own thumbnail, its canonical view). On real logos at their own size the trace SSIM
+of the thumbnail followed the label better than that of the white-padded
+canonical view (ACCURACY.md section 12). The last few describe the source as it is
+traced: its size, and VTracer's own trace of it at its defaults, at its size (one
+more trace: the native label at the defaults, its alpha agreement and its bytes).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import cv2
 import numpy as np
 from skimage.measure import label
 
-STATS_VERSION = 4
+STATS_VERSION = 7
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
 REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
@@ -46,8 +54,17 @@ NAMES: tuple[str, ...] = (
     "detail_blur1",
     "detail_blur2",
     *(f"trace_ssim_p{p}" for p in range(1, 9)),  # VTracer's defaults at color_precision p, rendered, SSIM
+    *(f"trace_log_bytes_p{p}" for p in range(1, 9)),  # the same traces' ln(SVG bytes) / 16
+    # the source as traced
+    "log2_long_side",  # log2(long side / 256): speckle areas and path lengths are in pixels
+    "log2_aspect",  # log2(width / height)
+    "transparent_share",  # pixels under half opacity
+    "native_trace_ssim",  # the native label at VTracer's defaults
+    "native_alpha_mad",  # its alpha agreement with the source (0 for an opaque source)
+    "native_log_bytes",  # ln(its SVG bytes) / 16
 )
 N_STATS = len(NAMES)
+N_SOURCE_STATS = 6  # the last ones, read off the source; the rest off the canonical view
 
 
 def _codes(a: np.ndarray) -> np.ndarray:
@@ -56,25 +73,26 @@ def _codes(a: np.ndarray) -> np.ndarray:
     return (a[..., 0] << 16) | (a[..., 1] << 8) | a[..., 2]
 
 
-def _trace_stats(a: np.ndarray, ref) -> list[float]:
-    """Per precision p: the label itself at VTracer's defaults with color_precision p.
+def _trace_stats(thumb, ref) -> list[float]:
+    """Per precision p: the thumbnail's label at VTracer's defaults with color_precision p, its SSIM
+    then its ln(SVG bytes) / 16 (how the number of shapes grows with the precision).
 
     The other parameters are then read off by the model around these anchors; a trace
     that fails scores 0 (nothing usable), as its SVG would."""
-    from PIL import Image
-
     from svgq_jax import params as param_space
-    from svgq_jax.data.images import png_bytes
-    from svgq_jax.data.tracing import TraceFailure, label
+    from svgq_jax.data.tracing import Target, TraceFailure, label
 
-    png = png_bytes(Image.fromarray(a))
-    out = []
+    target = Target(thumb.png(), ref, thumb.alpha if thumb.has_alpha else None)
+    ssims, sizes = [], []
     for p in range(1, 9):
         try:
-            out.append(label(png, ref, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim)
+            lab = label(target, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0]
+            ssims.append(lab.ssim)
+            sizes.append(float(np.log(lab.svg_bytes) / 16))
         except TraceFailure:
-            out.append(0.0)
-    return out
+            ssims.append(0.0)
+            sizes.append(0.0)
+    return ssims + sizes
 
 
 def _colour_stats(a: np.ndarray, ref) -> list[float]:
@@ -138,11 +156,39 @@ def _detail(grey: np.ndarray, sigma: float) -> float:
     return float(np.sqrt(np.mean((blurred - grey) ** 2)) / 64)
 
 
-def image_stats(img: np.ndarray) -> np.ndarray:
-    """uint8 [H, W, 3] canonical (square) image -> float32 [N_STATS] (order of NAMES)."""
+def defaults_trace(source):
+    """VTracer's defaults traced and scored at the source's size: (Label, SVG), or the TraceFailure."""
+    from svgq_jax import params as param_space
+    from svgq_jax.data.tracing import Target, TraceFailure, label
+
+    try:
+        return label(Target.of(source), param_space.VTRACER_DEFAULTS)
+    except TraceFailure as e:
+        return e
+
+
+def _source_stats(source, native_defaults=None) -> list[float]:
+    """The source's size and transparency, and VTracer's defaults traced at its size (for a source
+    that is its own canonical view, 256x256 and opaque, that trace is trace_ssim_p6's).
+    `native_defaults` is that trace when the caller has it already (`defaults_trace`)."""
+    w, h = source.size
+    size = [float(np.log2(max(w, h) / 256)), float(np.log2(w / h)), float(np.mean(source.alpha < 128))]
+    traced = defaults_trace(source) if native_defaults is None else native_defaults
+    if isinstance(traced, Exception):  # nothing usable, as its SVG would be
+        return [*size, 0.0, 1.0, 0.0]
+    lab, _ = traced
+    return [*size, lab.ssim, lab.alpha_mad or 0.0, float(np.log(lab.svg_bytes) / 16)]
+
+
+def image_stats(image, native_defaults=None) -> np.ndarray:
+    """An `images.Source` (or an opaque uint8 [H, W, 3] image) -> float32 [N_STATS] (order of NAMES).
+    `native_defaults`: the source's `defaults_trace`, when the caller traced it already."""
+    from svgq_jax.data.images import Source
     from svgq_jax.data.ssim import Reference
 
-    a = np.ascontiguousarray(img, dtype=np.uint8)
+    source = image if isinstance(image, Source) else Source.of_rgb(np.ascontiguousarray(image, dtype=np.uint8))
+    thumb = source.thumbnail()
+    a = thumb.over_white()
     ref = Reference.of(a)  # shared by the quantisation and trace SSIMs
     n_px = a.shape[0] * a.shape[1]
     grey = cv2.cvtColor(a, cv2.COLOR_RGB2GRAY).astype(np.float32)
@@ -165,6 +211,7 @@ def image_stats(img: np.ndarray) -> np.ndarray:
         float(cv2.cvtColor(a, cv2.COLOR_RGB2HSV)[..., 1].mean() / 255),
         _detail(grey, 1.0),
         _detail(grey, 2.0),
-        *_trace_stats(a, ref),
+        *_trace_stats(thumb, ref),
+        *_source_stats(source, native_defaults),
     ]
     return np.asarray(out, dtype=np.float32)

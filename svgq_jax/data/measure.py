@@ -1,4 +1,9 @@
-"""`data measure`: the real SSIM of each (image, parameters) pair in a JSONL file."""
+"""`data measure`: the real label of each (image, parameters) pair in a JSONL file.
+
+Each image is traced at its own size (long side capped by --max-side), with its
+transparency, and scored as DESIGN.md's native label: the SSIM of the render
+against the source, both over white, with the alpha agreement beside it.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,15 @@ from collections import Counter
 
 from tqdm.auto import tqdm
 
+from svgq_jax.data.images import MAX_SIDE
 from svgq_jax.data.pool import run_tasks
 from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
 
 
-def measure_pairs(pairs_path, out_path, workers: int = 0, timeout: float = 30.0, quiet: bool = False) -> dict:
-    """Trace, render and score every pair; returns counts {"measured", "errors", "resumed"}."""
+def measure_pairs(
+    pairs_path, out_path, workers: int = 0, timeout: float = 30.0, max_side: int = MAX_SIDE, quiet: bool = False
+) -> dict:
+    """Trace, render and score every pair; returns counts {"measured", "errors", "resumed", "downscaled"}."""
     pairs = read_pairs(pairs_path)
     writer = OrderedWriter(out_path, pairs)
     counts = Counter(resumed=writer.done)
@@ -23,15 +31,15 @@ def measure_pairs(pairs_path, out_path, workers: int = 0, timeout: float = 30.0,
             writer.put(i, result_row(pair, error=pair.error))
             counts["errors"] += 1
         else:
-            tasks.append((i, (str(pair.image), pair.params)))
+            tasks.append((i, (str(pair.image), pair.params, max_side)))
     try:
         with tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar:
             for o in run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers or os.cpu_count() or 1, timeout):
                 pair = pairs[o.key]
                 if o.ok:
-                    ssim, seconds, size = o.value
-                    writer.put(o.key, result_row(pair, ssim=ssim, trace_seconds=seconds, svg_bytes=size))
+                    writer.put(o.key, result_row(pair, **o.value))
                     counts["measured"] += 1
+                    counts["downscaled"] += o.value["downscaled_from"] is not None
                 else:
                     writer.put(o.key, result_row(pair, error=f"line {pair.line}: {o.error}"))
                     counts["errors"] += 1

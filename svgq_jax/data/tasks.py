@@ -7,68 +7,95 @@ no JAX. Each returns plain picklable values.
 from __future__ import annotations
 
 from collections import OrderedDict
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from svgq_jax import params as param_space
 from svgq_jax.data import images
-from svgq_jax.data.ssim import Reference
-from svgq_jax.data.tracing import label
+from svgq_jax.data.tracing import Target, label
 
 # Workers are single-threaded by design (parallelism is the number of workers);
 # OpenCV's own thread pool would only compete with sibling workers.
 cv2.setNumThreads(1)
 
 # A worker usually sees the same image several times in a row (one per parameter
-# set), so its reference statistics are kept for a few images.
-_REFS: OrderedDict[str, tuple[bytes, Reference]] = OrderedDict()
-_REFS_KEPT = 8
+# set), so its targets (PNG, reference statistics, alpha) are kept for a few images.
+_TARGETS: OrderedDict[str, Target] = OrderedDict()
+_TARGETS_KEPT = 8
 
 
-def _reference(key: str, png_path: str) -> tuple[bytes, Reference]:
-    if key in _REFS:
-        _REFS.move_to_end(key)
-        return _REFS[key]
-    png = Path(png_path).read_bytes()
-    entry = (png, Reference.of(images.to_array(images.decode_image(png, png_path))))
-    _REFS[key] = entry
-    while len(_REFS) > _REFS_KEPT:
-        _REFS.popitem(last=False)
-    return entry
+def _target(key: str, path: str, max_side: int = images.MAX_SIDE) -> Target:
+    if key in _TARGETS:
+        _TARGETS.move_to_end(key)
+        return _TARGETS[key]
+    target = Target.of(images.load_source(path, max_side))
+    _TARGETS[key] = target
+    while len(_TARGETS) > _TARGETS_KEPT:
+        _TARGETS.popitem(last=False)
+    return target
 
 
-def label_task(image_id: str, png_path: str, vector) -> tuple[float, float, int]:
-    """Label one (canonical PNG, raw parameter vector): (ssim, trace seconds, svg bytes)."""
-    png, ref = _reference(image_id, png_path)
-    result, _ = label(png, ref, param_space.from_vector(vector))
-    return result.ssim, result.trace_seconds, result.svg_bytes
+def _fields(result) -> tuple[float, float, int, float | None, float | None]:
+    return result.ssim, result.trace_seconds, result.svg_bytes, result.alpha_mad, result.transparent_kept
 
 
-def procedural_task(index: int, seed: int) -> tuple[str, str, bytes, np.ndarray]:
-    """Draw procedural logo `index`: (logo type, image id, canonical PNG bytes, image statistics)."""
+def label_task(image_id: str, source_path: str, vector) -> tuple:
+    """Label one (source PNG, raw parameter vector) at the source's size:
+    (ssim, trace seconds, svg bytes, alpha mad, transparent kept)."""
+    result, _ = label(_target(image_id, source_path), param_space.from_vector(vector))
+    return _fields(result)
+
+
+def procedural_task(index: int, seed: int, long_side: int | None, transparent: bool) -> tuple:
+    """Draw procedural logo `index`, canonical (long side None) or at its own size: (logo type, ImageFile)."""
     from svgq_jax.data import logos  # only image workers need the generator and its fonts
 
-    logo_type, img = logos.procedural_logo(index, seed)
-    img = images.canonicalize(img)
-    return (logo_type, *_canonical(img))
+    logo_type = logos.LOGO_TYPES[index % len(logos.LOGO_TYPES)]
+    if long_side is None:
+        img = logos.draw_logo(logo_type, [seed, index])
+    else:
+        img = logos.draw_source(logo_type, [seed, index], long_side, transparent)
+    return logo_type, _image_file(images.Source.of(img))
 
 
-def import_task(path: str) -> tuple[str, bytes, np.ndarray]:
-    """Canonicalize a user's image file: (image id, canonical PNG bytes, image statistics)."""
-    return _canonical(images.load_image(path))
+def import_task(path: str, max_side: int) -> tuple:
+    """A user's image file at its own size (long side capped): ImageFile."""
+    return _image_file(images.load_source(path, max_side))
 
 
-def _canonical(img) -> tuple[str, bytes, np.ndarray]:
+def _image_file(source: images.Source) -> tuple:
+    """What the dataset keeps of an image: (id, source PNG, canonical PNG, statistics, (width, height), has alpha)."""
     from svgq_jax.data.imagestats import image_stats  # scikit-image: only image workers pay its import
 
-    return images.image_hash(img), images.png_bytes(img), image_stats(images.to_array(img))
+    canon = source.canonical()
+    return (
+        images.source_hash(source),
+        source.png(),
+        images.png_bytes(canon),
+        image_stats(source),
+        source.size,
+        source.has_alpha,
+    )
 
 
-def measure_task(path: str, params: dict) -> tuple[float, float, int]:
-    """The real SSIM of one (image file, parameter dict) pair: (ssim, trace seconds, svg bytes)."""
-    img = images.load_image(path)
-    png = images.png_bytes(img)
-    result, _ = label(png, Reference.of(images.to_array(img)), param_space.validate(params))
-    return result.ssim, result.trace_seconds, result.svg_bytes
+def stats_task(source_path: str) -> np.ndarray:
+    """The image statistics of a dataset's source file (a dataset built by an older version)."""
+    from svgq_jax.data.imagestats import image_stats
+
+    return image_stats(images.load_source(source_path))
+
+
+def measure_task(path: str, params: dict, max_side: int = images.MAX_SIDE) -> dict:
+    """The real label of one (image file, parameter dict) pair at the image's own size."""
+    source = images.load_source(path, max_side)
+    result, _ = label(Target.of(source), param_space.validate(params))
+    return {
+        "ssim": result.ssim,
+        "trace_seconds": result.trace_seconds,
+        "svg_bytes": result.svg_bytes,
+        "alpha_mad": result.alpha_mad,
+        "transparent_kept": result.transparent_kept,
+        "trace_size": list(source.size),
+        "downscaled_from": list(source.original_size) if source.downscaled else None,
+    }
