@@ -15,6 +15,7 @@ from svgq_jax.data.build import (
     build_dataset,
     format_report,
 )
+from svgq_jax.data.cluster import parse_cluster
 from svgq_jax.data.images import MAX_SIDE
 from svgq_jax.errors import InputError
 from svgq_jax.files import read_json
@@ -74,6 +75,7 @@ def _parser() -> cli.Parser:
     )
     b.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
     b.add_argument("--quiet", action="store_true", help="no progress bars or summary")
+    _cluster_flag(b)
     m = sub.add_parser(
         "measure",
         help="the real SSIM of each (image, parameters) pair in a JSONL file, at the image's own size",
@@ -88,12 +90,23 @@ def _parser() -> cli.Parser:
     m.add_argument("--timeout", type=cli.seconds, default=30.0, help="seconds allowed per trace (default 30)")
     m.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
     m.add_argument("--quiet", action="store_true")
+    _cluster_flag(m)
     i = sub.add_parser(
         "info", help="summarise a dataset directory", description="Print a dataset's metadata and build report."
     )
     i.add_argument("dir", metavar="DIR")
     i.add_argument("--json", action="store_true", help="machine-readable output")
     return p
+
+
+def _cluster_flag(p: cli.Parser) -> None:
+    p.add_argument(
+        "--cluster",
+        metavar="ray[:HOST:PORT]",
+        help="run the traces on a Ray cluster instead of local processes: 'ray' ($RAY_ADDRESS or the cluster this "
+        "machine is a node of) or 'ray:HOST:PORT' (the head's address); --workers then caps the batches in flight "
+        "(0 = two per cluster CPU). Needs the [cluster] extra",
+    )
 
 
 def _info(path: str, as_json: bool) -> None:
@@ -134,6 +147,7 @@ def run(argv=None) -> int:
                 sizes=a.sizes,
                 max_side=a.max_side,
                 quiet=a.quiet,
+                cluster=a.cluster,
             )
         )
     elif a.command == "measure":
@@ -144,7 +158,17 @@ def run(argv=None) -> int:
 
         if a.max_side < 16:
             raise InputError(f"--max-side must be at least 16, got {a.max_side}")
-        counts = measure_pairs(a.pairs, a.out, workers=a.workers, timeout=a.timeout, max_side=a.max_side, quiet=a.quiet)
+        if a.cluster:
+            parse_cluster(a.cluster)
+        counts = measure_pairs(
+            a.pairs,
+            a.out,
+            workers=a.workers,
+            timeout=a.timeout,
+            max_side=a.max_side,
+            quiet=a.quiet,
+            cluster=a.cluster,
+        )
         if not a.quiet:
             if counts.get("downscaled"):
                 print(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import os
 import platform
 import sys
 import time
@@ -28,12 +27,12 @@ from tqdm.auto import tqdm
 
 from svgq_jax import params as param_space
 from svgq_jax.data import dataset
-from svgq_jax.data.features import FeatureExtractor
+from svgq_jax.data.cluster import open_engine, parse_cluster
+from svgq_jax.data.features import FeatureExtractor, find_weights
 from svgq_jax.data.images import IMAGE_SUFFIXES, MAX_SIDE
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.data.logos import GENERATOR_VERSION
-from svgq_jax.data.pool import run_tasks
 from svgq_jax.errors import InputError
 from svgq_jax.files import (
     load_npy,
@@ -75,10 +74,7 @@ class BuildConfig:
     max_side: int = MAX_SIDE  # a folder's images are downscaled to this long side
     feature_batch: int = 16
     quiet: bool = False
-
-    @property
-    def n_workers(self) -> int:
-        return self.workers or os.cpu_count() or 1
+    cluster: str | None = None  # None: the local pool; "ray[:ADDRESS]" or "ray://ADDRESS" (not part of the spec)
 
 
 @dataclass(frozen=True)
@@ -159,7 +155,7 @@ def _bar(cfg: BuildConfig, **kw):
 # ---------------------------------------------------------------- stage 1: images
 
 
-def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
+def _stage_images(cfg: BuildConfig, root: Path, engine) -> list[ImageRecord]:
     if (root / "images.jsonl").is_file():
         return [ImageRecord(**r) for r in read_jsonl(root / "images.jsonl")]
     kind, arg = parse_logos(cfg.logos)
@@ -179,7 +175,7 @@ def _stage_images(cfg: BuildConfig, root: Path) -> list[ImageRecord]:
         ]
     results = {}
     with _bar(cfg, total=len(tasks), desc="images", unit="img") as bar:
-        for o in run_tasks(target, tasks, cfg.n_workers, cfg.timeout):
+        for o in engine.run_tasks(target, tasks, cfg.workers, cfg.timeout):
             bar.update()
             if o.ok:
                 results[o.key] = o.value
@@ -236,7 +232,7 @@ def _read_labels(root: Path, rec: ImageRecord, sets: np.ndarray) -> dict | None:
     return lab if np.array_equal(np.asarray(lab["params"], dtype=np.float32), sets) else None
 
 
-def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> None:
+def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord], engine) -> None:
     (root / "labels").mkdir(exist_ok=True)
     sets = {r.index: image_param_sets(cfg, r.id) for r in records}
     todo = [r for r in records if _read_labels(root, r, sets[r.index]) is None]
@@ -250,7 +246,7 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord]) -> N
     by_index = {r.index: r for r in todo}
     done_before = (len(records) - len(todo)) * k
     with _bar(cfg, total=len(records) * k, initial=done_before, desc="labels", unit="ex") as bar:
-        for o in run_tasks("svgq_jax.data.tasks:label_task", tasks, cfg.n_workers, cfg.timeout):
+        for o in engine.run_tasks("svgq_jax.data.tasks:label_task", tasks, cfg.workers, cfg.timeout):
             i, j = o.key
             pending[i][j] = o
             bar.update()
@@ -276,9 +272,9 @@ def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: lis
 # ---------------------------------------------------------------- stage 3: features
 
 
-def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx: FeatureExtractor) -> np.ndarray:
-    from PIL import Image
-
+def _stage_features(
+    cfg: BuildConfig, root: Path, records: list[ImageRecord], fx: FeatureExtractor, engine
+) -> np.ndarray:
     cache = root / "cache" / "features" / fx.spec.short
     cache.mkdir(parents=True, exist_ok=True)
     paths = [cache / f"{r.id}.npy" for r in records]
@@ -287,18 +283,22 @@ def _stage_features(cfg: BuildConfig, root: Path, records: list[ImageRecord], fx
     # in the same batch as an uninterrupted one: bit-identical features.
     batches = [range(s, min(s + b, len(records))) for s in range(0, len(records), b)]
     todo = [bt for bt in batches if not all(paths[i].is_file() for i in bt)]
+    pngs = [[root / "images" / dataset.image_filename(i, records[i].id) for i in bt] for bt in todo]
     with _bar(cfg, total=len(records), initial=len(records) - sum(map(len, todo)), desc="features", unit="img") as bar:
-        for bt in todo:
-            imgs = np.stack(
-                [
-                    np.asarray(Image.open(root / "images" / dataset.image_filename(i, records[i].id)).convert("RGB"))
-                    for i in bt
-                ]
-            )
-            for i, f in zip(bt, fx(imgs)):
+        weights = find_weights(cfg.backbone_weights) if fx.spec.pretrained else None
+        on_cluster = engine.features(fx.spec, weights, pngs)
+        results = on_cluster or ((n, fx(_decode(batch))) for n, batch in enumerate(pngs))
+        for n, feats in results:
+            for i, f in zip(todo[n], feats):
                 save_npy(paths[i], f)
-            bar.update(len(bt))
+            bar.update(len(todo[n]))
     return np.stack([load_npy(p) for p in paths]).astype(np.float32)
+
+
+def _decode(pngs: list[Path]) -> np.ndarray:
+    from PIL import Image
+
+    return np.stack([np.asarray(Image.open(p).convert("RGB")) for p in pngs])
 
 
 # ---------------------------------------------------------------- finish
@@ -325,7 +325,7 @@ def _versions() -> dict:
     return out
 
 
-def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict) -> dict:
+def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict, engine: dict) -> dict:
     cols = {k: [] for k in dataset.EXAMPLE_FIELDS}
     failures = []
     for r in records:
@@ -371,6 +371,7 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "ssim": _ssim_summary(ex["ssim"]),
         "mean_trace_seconds": float(ex["trace_seconds"].mean()) if len(ex["ssim"]) else None,
         "seconds": seconds,
+        "engine": engine,  # where the work ran: the local pool or a cluster
     }
     write_json(root / "report.json", report)
     meta = {
@@ -432,6 +433,8 @@ def _build(cfg: BuildConfig) -> dict:
         raise InputError(f"--max-side must be at least 16, got {cfg.max_side}")
     parse_logos(cfg.logos)
     parse_sizes(cfg.sizes)
+    if cfg.cluster:
+        parse_cluster(cfg.cluster)
     root = Path(cfg.out)
     t0 = time.perf_counter()
     fx = FeatureExtractor(cfg.backbone_weights, quiet=cfg.quiet)
@@ -454,17 +457,20 @@ def _build(cfg: BuildConfig) -> dict:
     root.mkdir(parents=True, exist_ok=True)
     write_json(previous, spec)
     seconds = {}
-    t = time.perf_counter()
-    records = _stage_images(cfg, root)
-    seconds["images"] = time.perf_counter() - t
-    t = time.perf_counter()
-    _stage_labels(cfg, root, records)
-    seconds["labels"] = time.perf_counter() - t
-    t = time.perf_counter()
-    features = _stage_features(cfg, root, records, fx)
-    seconds["features"] = time.perf_counter() - t
+    with open_engine(cfg.cluster) as engine:
+        t = time.perf_counter()
+        records = _stage_images(cfg, root, engine)
+        seconds["images"] = time.perf_counter() - t
+        t = time.perf_counter()
+        _stage_labels(cfg, root, records, engine)
+        seconds["labels"] = time.perf_counter() - t
+        t = time.perf_counter()
+        features = _stage_features(cfg, root, records, fx, engine)
+        seconds["features"] = time.perf_counter() - t
+        engine_summary = engine.summary()
     seconds["total"] = time.perf_counter() - t0
-    report = _finish(cfg, root, records, features, fx.spec, {k: round(v, 2) for k, v in seconds.items()})
+    seconds = {k: round(v, 2) for k, v in seconds.items()}
+    report = _finish(cfg, root, records, features, fx.spec, seconds, engine_summary)
     _say(cfg, format_report(report))
     return report
 

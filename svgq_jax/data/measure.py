@@ -7,21 +7,27 @@ against the source, both over white, with the alpha agreement beside it.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections import Counter
 
 from tqdm.auto import tqdm
 
+from svgq_jax.data.cluster import open_engine
 from svgq_jax.data.images import MAX_SIDE
-from svgq_jax.data.pool import run_tasks
 from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
 
 
 def measure_pairs(
-    pairs_path, out_path, workers: int = 0, timeout: float = 30.0, max_side: int = MAX_SIDE, quiet: bool = False
+    pairs_path,
+    out_path,
+    workers: int = 0,
+    timeout: float = 30.0,
+    max_side: int = MAX_SIDE,
+    quiet: bool = False,
+    cluster: str | None = None,
 ) -> dict:
-    """Trace, render and score every pair; returns counts {"measured", "errors", "resumed", "downscaled"}."""
+    """Trace, render and score every pair, on the local pool or on `cluster` (svgq_jax.data.cluster);
+    returns counts {"measured", "errors", "resumed", "downscaled"}."""
     pairs = read_pairs(pairs_path)
     writer = OrderedWriter(out_path, pairs)
     counts = Counter(resumed=writer.done)
@@ -33,8 +39,11 @@ def measure_pairs(
         else:
             tasks.append((i, (str(pair.image), pair.params, max_side)))
     try:
-        with tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar:
-            for o in run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers or os.cpu_count() or 1, timeout):
+        with (
+            open_engine(cluster) as engine,
+            tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar,
+        ):
+            for o in engine.run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers, timeout):
                 pair = pairs[o.key]
                 if o.ok:
                     writer.put(o.key, result_row(pair, **o.value))
