@@ -38,6 +38,13 @@ from svgq_jax.model import ModelConfig, QualityModel, create_model
 KEPT_DIR = "kept"
 KILL_AT_ENV = "SVGQ_KILL_AT"
 
+# The state is replicated on every device. Orbax would split each array's write among the processes that hold
+# a copy (replica-parallel saving); a run's checkpoints are written once, by process 0, which holds replica 0
+# of every array (the other processes of a jax.distributed run only wait for it).
+ocp.type_handlers.register_type_handler(
+    jax.Array, ocp.type_handlers.ArrayHandler(primary_host=0, replica_id=0, use_replica_parallel=False), override=True
+)
+
 
 def fault_point(event: str, epoch: int) -> None:
     """The test hook (see the module docstring): SIGKILL this process if SVGQ_KILL_AT names this point."""

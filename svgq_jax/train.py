@@ -6,7 +6,11 @@ over the nnx state, jit-compiled once per shape with the state's buffers
 donated), then `fit` and `train_and_evaluate`, which own the loop. Data-parallel
 over all local devices: the batch is sharded over a 1-D `jax.sharding.Mesh`
 ("data") and the state is replicated; one device is the same code with a mesh of
-one. Multi-host: call `jax.distributed.initialize()` before training (see README).
+one. Multi-host: call `jax.distributed.initialize()` before training (see README);
+every process then runs the same code on the same dataset, the mesh spans every
+process's devices, and process 0 alone writes the run directory (orbax writes
+each checkpoint once, from the process that holds each replicated array's first
+copy: process 0).
 
 The kept model is the last epoch's (the default, `early_stopping_patience` 0) or,
 with early stopping, the epoch of best validation Pearson r; `Fit.kept_by` and
@@ -15,6 +19,7 @@ with early stopping, the epoch of best validation Pearson r; `Fit.kept_by` and
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import shutil
@@ -118,8 +123,9 @@ class Steps:
     def __post_init__(self):
         self.batch_sharding = NamedSharding(self.mesh, PS("data"))
         self.replicated = NamedSharding(self.mesh, PS())
-        self._chunk = jax.jit(self._train_chunk, donate_argnums=(0,))
-        self._eval = jax.jit(partial(eval_step, self.model_graphdef))
+        # Replicated outputs: every process can read them, also when the mesh spans several processes.
+        self._chunk = jax.jit(self._train_chunk, donate_argnums=(0,), out_shardings=self.replicated)
+        self._eval = jax.jit(partial(eval_step, self.model_graphdef), out_shardings=self.replicated)
 
     def _train_chunk(self, state, X, Y, idx):
         """lax.scan of train_step over the batches idx [S, B] of device-resident X, Y."""
@@ -132,7 +138,7 @@ class Steps:
         return jax.lax.scan(body, state, idx)
 
     def train(self, state, X, Y, idx):
-        return self._chunk(state, X, Y, jnp.asarray(idx))
+        return self._chunk(state, X, Y, np.asarray(idx))  # host indices: the same in every process
 
     def predict(self, model_state, X: np.ndarray) -> np.ndarray:
         """Eval-mode predictions [N, outputs] of a model state for any number of rows, in fixed-size padded
@@ -326,7 +332,22 @@ def build(cfg: TrainConfig, arrays: Arrays, train_rows: np.ndarray, devices: lis
     opt = nnx.Optimizer(model, make_optimizer(cfg, schedule), wrt=nnx.Param)
     graphdef, state = nnx.split((model, opt))
     steps = Steps(graphdef, nnx.graphdef(model), Mesh(np.array(devices), ("data",)), cfg.bytes_loss_weight)
-    return model, mcfg, schedule, steps, jax.device_put(state, steps.replicated), precision
+    return model, mcfg, schedule, steps, to_mesh(state, steps.replicated), precision
+
+
+def to_mesh(tree, sharding):
+    """jax.device_put of a pytree onto a sharding of the run's mesh. A mesh that spans several processes takes
+    host values only (the same in every process), so there the leaves go through numpy, keys as their data."""
+    if jax.process_count() == 1:
+        return jax.device_put(tree, sharding)
+
+    def put(leaf):
+        if isinstance(leaf, jax.Array) and jax.dtypes.issubdtype(leaf.dtype, jax.dtypes.prng_key):
+            data = jax.device_put(np.asarray(jax.random.key_data(leaf)), sharding)
+            return jax.random.wrap_key_data(data, impl=jax.random.key_impl(leaf))
+        return jax.device_put(np.asarray(leaf), sharding)
+
+    return jax.tree.map(put, tree)
 
 
 def fit(
@@ -461,8 +482,12 @@ def train_and_evaluate(
     locked meanwhile: a second process training into it is refused, not interleaved with this one."""
     config.validate(cfg)
     run = Path(run_dir)
-    with locked_directory(run, "a training run"):
-        _check_run_dir(run, resume, overwrite)
+    primary = is_primary()
+    # Several processes train one run together (jax.distributed): process 0 locks and writes the run
+    # directory; the others read the same dataset and take part in each step and checkpoint.
+    with locked_directory(run, "a training run") if primary else contextlib.nullcontext():
+        if primary or not overwrite:  # with --overwrite process 0 empties the run, the others have nothing to check
+            _check_run_dir(run, resume, overwrite)
         ds = load_dataset(data_dir, min_examples=cfg.min_examples)
         fingerprint = data_fingerprint(ds)
         if resume:
@@ -473,13 +498,15 @@ def train_and_evaluate(
         devices = devices or jax.devices()
         check_batch(cfg, len(arrays.rows["train"]), devices)  # refuse bad settings before writing anything
         mcfg = model_config(cfg, arrays)
-        write_json(run / "config.json", config.to_dict(cfg))
-        write_json(run / "data.json", fingerprint)
-        write_json(run / "model.json", mcfg.to_json())
-        write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
+        sync_processes("run checked")  # no process reads the run directory after process 0 starts writing it
+        if primary:
+            write_json(run / "config.json", config.to_dict(cfg))
+            write_json(run / "data.json", fingerprint)
+            write_json(run / "model.json", mcfg.to_json())
+            write_json(run / "split.json", {k: getattr(split, k).tolist() for k in ("train", "val", "test")})
 
-        ckpt = Checkpoints(run, backup_dir)
-        monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live)
+        ckpt = Checkpoints(run, backup_dir if primary else None)
+        monitor = Monitor(run, cfg.epochs, cfg.plot_every, quiet=quiet, live=live) if primary else None
         try:
             result = fit(
                 cfg,
@@ -490,28 +517,44 @@ def train_and_evaluate(
                 ckpt=ckpt,
                 monitor=monitor,
                 resume=resume,
-                quiet=quiet,
+                quiet=quiet or not primary,
             )
         finally:
             ckpt.close()
         results = _results(run, result, arrays, split, devices)
-        results.save(run / "results.json")
-        monitor.write_history(result.history)
-        import matplotlib.pyplot as plt
+        if primary:
+            results.save(run / "results.json")
+            monitor.write_history(result.history)
+            import matplotlib.pyplot as plt
 
-        plt.close(plot_history(result.history, run / "plots" / "training.png"))
-        if backup_dir:
-            shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
+            plt.close(plot_history(result.history, run / "plots" / "training.png"))
+            if backup_dir:
+                shutil.copy2(run / "results.json", Path(backup_dir) / "results.json")
+        sync_processes("run written")  # every process returns once the run is complete on disk
         return results
+
+
+def is_primary() -> bool:
+    """Whether this process writes the run (process 0; the only process without jax.distributed)."""
+    return jax.process_index() == 0
+
+
+def sync_processes(name: str) -> None:
+    """Wait for every process of a multi-process run at this point (nothing to wait for in one process)."""
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices(name)
 
 
 def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> TrainingResults:
     # the kept model's predictions on held-out rows, for validation and parity checks
     preds = {part: f.steps.predict(f.kept_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
-    save_npz(
-        run / "predictions.npz",
-        **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))},
-    )
+    if is_primary():
+        save_npz(
+            run / "predictions.npz",
+            **{f"{p}_{k}": v for p in preds for k, v in (("rows", arrays.rows[p]), ("pred", preds[p]))},
+        )
     test_rows = arrays.rows["test"]
     test = {}
     if len(test_rows):
