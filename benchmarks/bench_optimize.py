@@ -11,7 +11,14 @@ Each optimize run is timed warm (models loaded), its own features included. Repo
 median bytes relative to the defaults', seconds per image, whether each SVG has the image's width and
 height, and how well a transparent image's transparency is kept beside the defaults'.
 
+Cold start (--cold-rounds, default 5): the first image through `svgq optimize --model RUN/export IMAGE
+--out OUT.svg` in a new process per round, process start to SVG written (wall clock, median), per
+objective; then the default objective's time split, from the same number of instrumented processes:
+start and imports, loads (bundle, ONNX Runtime sessions), features (decode and backbone), statistics
+(the eight traces and the defaults' trace), search, verification and writing the SVG.
+
     python benchmarks/bench_optimize.py [--run runs/default] [--images DIR | --native] [--limit 30] [--random 32]
+    python benchmarks/bench_optimize.py --cold-only --images ../shared/real-logos --limit 12
 
 Without --images the run's first held-out test images are used; --native is
 ../shared/real-logos-native (real logos of 384-1024 px with transparent backgrounds).
@@ -30,11 +37,13 @@ import numpy as np
 from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.tracing import Target, TraceFailure, label
-from svgq_jax.optimize import Objective, optimize_image
+from svgq_jax.optimize import DEFAULT_VERIFY, Objective, optimize_image
 from svgq_jax.predict import QualityPredictor
 from svgq_jax.validate import load_run
 
 NATIVE = Path(__file__).resolve().parents[2] / "shared" / "real-logos-native"
+COLD_ARGS = {"quality": ["--objective", "quality"], "compact": [], "min_ssim": ["--min-ssim", "0.95"]}
+SPLIT = ("imports", "loads", "features", "statistics", "search", "verification", "write")
 METHODS = ("defaults", "quality", "compact", "min_ssim", "random_best", "random_smallest")
 
 
@@ -53,10 +62,11 @@ def svg_size(svg: str) -> tuple[int, int] | None:
     return (int(w.group(1)), int(h.group(1))) if w and h else None
 
 
-def run_optimize(predictor, path: Path, objective: Objective, budget: int, seed: int, size) -> tuple[dict, float]:
-    predictor._cache.clear()  # each run computes its own features, as a new image would
+def run_optimize(predictor, path: Path, objective: Objective, budget: int, verify: int, seed: int, size):
+    predictor._cache.clear()  # each run computes its own features and defaults trace, as a new image would
+    predictor._defaults.clear()
     t = time.perf_counter()
-    r = optimize_image(predictor, path, budget=budget, seed=seed, objective=objective)
+    r = optimize_image(predictor, path, budget=budget, verify=verify, seed=seed, objective=objective)
     seconds = time.perf_counter() - t
     b = r.best
     out = {
@@ -70,7 +80,7 @@ def run_optimize(predictor, path: Path, objective: Objective, budget: int, seed:
     return out, seconds
 
 
-def bench_image(predictor: QualityPredictor, path: Path, budget: int, n_random: int, seed: int) -> dict:
+def bench_image(predictor: QualityPredictor, path: Path, budget: int, verify: int, n_random: int, seed: int) -> dict:
     source = images.load_source(path)
     target = Target.of(source)
     predictor.image_features([source])  # warm-up of this image's first run
@@ -83,7 +93,7 @@ def bench_image(predictor: QualityPredictor, path: Path, budget: int, n_random: 
         ("compact", Objective()),
         ("min_ssim", Objective("min_ssim", goal)),
     ):
-        rows[name], seconds[name] = run_optimize(predictor, path, objective, budget, seed, source.original_size)
+        rows[name], seconds[name] = run_optimize(predictor, path, objective, budget, verify, seed, source.original_size)
     t = time.perf_counter()
     randoms = [traced(target, v) for v in param_space.sample(n_random, [seed, n_random])]
     seconds["random"] = time.perf_counter() - t
@@ -130,6 +140,96 @@ def summary(rows: list[dict]) -> dict:
     return out
 
 
+def cold_start(bundle: Path, image: Path, rounds: int, out_dir: Path) -> dict:
+    """Median wall seconds of `svgq optimize` in a new process per round, process start to SVG written, per
+    objective (interleaved), and the default objective's median time split (`SPLIT_CHILD`)."""
+    import subprocess
+    import sys
+
+    svgq = Path(sys.executable).with_name("svgq")
+    walls = {k: [] for k in COLD_ARGS}
+    splits = []
+    for r in range(rounds):
+        for name, extra in COLD_ARGS.items():
+            out = out_dir / f"{name}-{r}.svg"
+            t = time.perf_counter()
+            done = subprocess.run(
+                [str(svgq), "optimize", "--model", str(bundle), str(image), "--out", str(out), *extra],
+                capture_output=True,
+                text=True,
+            )
+            walls[name].append(time.perf_counter() - t)
+            if done.returncode != 0 or not out.is_file():
+                raise RuntimeError(f"svgq optimize failed: {done.stderr.strip()[-300:]}")
+        start = time.time()
+        child = subprocess.run(
+            [sys.executable, "-c", SPLIT_CHILD, str(bundle), str(image), str(out_dir / f"split-{r}.svg"), str(start)],
+            capture_output=True,
+            text=True,
+        )
+        if child.returncode != 0:
+            raise RuntimeError(f"instrumented optimize failed: {child.stderr.strip()[-300:]}")
+        splits.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    return {
+        "image": image.name,
+        "rounds": rounds,
+        "wall_seconds": {k: float(np.median(v)) for k, v in walls.items()},
+        "split_seconds": {k: float(np.median([s[k] for s in splits])) for k in (*SPLIT, "total")},
+    }
+
+
+# One cold `optimize` of argv[2] with the bundle argv[1], written to argv[3], timed by phase from argv[4] (the
+# parent's time.time() when it started this process); the same calls as the command line, with the backbone
+# and the image features timed where the predictor calls them.
+SPLIT_CHILD = """
+import json, sys, time
+
+class Timed:
+    def __init__(self, fn):
+        self.fn, self.seconds = fn, 0.0
+
+    def __call__(self, *args):
+        t = time.perf_counter()
+        try:
+            return self.fn(*args)
+        finally:
+            self.seconds += time.perf_counter() - t
+
+from svgq_jax.files import write_atomic
+from svgq_jax.optimize import optimize_image
+from svgq_jax.predict import QualityPredictor
+
+bundle, image, dest, started = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+imports = time.time() - started
+t = time.perf_counter()
+predictor = QualityPredictor.load(bundle)
+loads = time.perf_counter() - t
+predictor.extractor = backbone = Timed(predictor.extractor)
+predictor.image_features = features = Timed(predictor.image_features)
+result = optimize_image(predictor, image)
+t = time.perf_counter()
+write_atomic(dest, result.svg)
+write = time.perf_counter() - t
+split = {
+    "imports": imports,
+    "loads": loads,
+    "features": backbone.seconds,
+    "statistics": features.seconds - backbone.seconds,
+    "search": result.search_seconds - features.seconds,
+    "verification": result.total_seconds - result.search_seconds,
+    "write": write,
+}
+print(json.dumps({**split, "total": time.time() - started}))
+"""
+
+
+def print_cold(cold: dict) -> None:
+    walls = ", ".join(f"{k} {v:.2f} s" for k, v in cold["wall_seconds"].items())
+    print(f"cold start, {cold['image']}, process start to SVG written (median of {cold['rounds']}): {walls}")
+    split = cold["split_seconds"]
+    print("  time split (default objective): " + ", ".join(f"{k} {split[k]:.3f}" for k in (*SPLIT, "total")))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", default="runs/default")
@@ -138,9 +238,11 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=20, help="images to use (spread over the folder)")
     ap.add_argument("--random", type=int, default=32, help="random parameter sets traced for the baseline")
     ap.add_argument("--budget", type=int, default=4096)
+    ap.add_argument("--verify", type=int, default=DEFAULT_VERIFY, help="optimize --verify K")
+    ap.add_argument("--cold-rounds", type=int, default=5, help="new processes per objective for the cold start")
+    ap.add_argument("--cold-only", action="store_true", help="measure the cold start alone")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    predictor = QualityPredictor.load(Path(a.run) / "export")
     folder = NATIVE if a.native else a.images
     if folder:
         paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in images.IMAGE_SUFFIXES)
@@ -148,10 +250,23 @@ def main() -> None:
     else:
         rd = load_run(a.run)
         paths = [rd.ds.source_path(i) for i in rd.split.test[: a.limit]]
-    rows = [bench_image(predictor, p, a.budget, a.random, seed=i) for i, p in enumerate(paths)]
+    cold = None
+    if a.cold_rounds > 0:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            cold = cold_start(Path(a.run) / "export", paths[0], a.cold_rounds, Path(tmp))
+        if not a.json:
+            print_cold(cold)
+    if a.cold_only:
+        if a.json:
+            print(json.dumps({"run": a.run, "cold_start": cold}, indent=2))
+        return
+    predictor = QualityPredictor.load(Path(a.run) / "export")
+    rows = [bench_image(predictor, p, a.budget, a.verify, a.random, seed=i) for i, p in enumerate(paths)]
     s = summary(rows)
     if a.json:
-        print(json.dumps({"run": a.run, "summary": s, "per_image": rows}, indent=2))
+        print(json.dumps({"run": a.run, "summary": s, "cold_start": cold, "per_image": rows}, indent=2))
         return
     where = folder or f"held-out test images of {a.run}"
     print(
