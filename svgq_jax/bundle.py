@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from svgq_jax import params as param_space
-from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.data.features import FEATURE_DIM, check_preprocessing
 from svgq_jax.data.imagestats import NAMES as STATS_NAMES
 from svgq_jax.data.imagestats import STATS_VERSION
 from svgq_jax.errors import InputError
-from svgq_jax.files import parse_json, read_bytes, read_text
+from svgq_jax.files import parse_json, read_text
 
-BUNDLE_VERSION = 2  # 2: the output "prediction" [B, outputs] (SSIM, ln bytes)
+# 2: the output "prediction" [B, outputs] (SSIM, ln bytes); 3: the backbone travels in the bundle (backbone.onnx)
+BUNDLE_VERSION = 3
 METADATA = "metadata.json"
 FILES = {
     "onnx": "quality_predictor.onnx",
@@ -23,9 +24,13 @@ FILES = {
     "scripted": "quality_predictor_scripted.pt",
     "export": "quality_predictor.pt2",
     "full": "quality_predictor_full.pth",
+    # the ONNX model split at its first layer: an image's share once, then its candidates (`predict`)
+    "image_part": "quality_predictor_image_part.onnx",
+    "candidate_part": "quality_predictor_candidate_part.onnx",
+    # the feature extractor the model was trained on (`svgq_jax/backbone.py`)
+    "backbone": "backbone.onnx",
 }
 COREML_FILE = "quality_predictor.mlpackage"
-MAX_ONNX_BYTES = 1 << 30
 
 
 def input_layout(with_stats: bool, stats_version: int | None) -> dict:
@@ -44,7 +49,8 @@ def input_layout(with_stats: bool, stats_version: int | None) -> dict:
 
 
 def read_bundle(bundle_dir: str | Path) -> dict:
-    """metadata.json of a bundle, checked for what prediction needs (InputError otherwise)."""
+    """metadata.json of a bundle, checked for what prediction needs (InputError otherwise). The models'
+    own checks (`check_width`, the backbone file) come with their sessions."""
     root = Path(bundle_dir)
     try:
         return _checked_metadata(root)
@@ -62,11 +68,14 @@ def _checked_metadata(root: Path) -> dict:
     try:
         meta = parse_json(text)
         onnx_file = bundle_file(root, meta["files"]["onnx"])
-        layout, backbone, n_inputs = meta["input"], meta["backbone"], meta["input"]["n_inputs"]
+        layout, backbone = meta["input"], meta["backbone"]
     except (ValueError, KeyError, TypeError) as e:
         raise InputError(f"{meta_path}: corrupt bundle metadata ({type(e).__name__}: {e})") from None
     if meta.get("bundle_version") != BUNDLE_VERSION:
-        raise InputError(f"{root}: bundle version {meta.get('bundle_version')} (this package reads {BUNDLE_VERSION})")
+        raise InputError(
+            f"{root}: bundle version {meta.get('bundle_version')} (this package reads {BUNDLE_VERSION}); export it "
+            "again with `python -m svgq_jax.export --run RUN`"
+        )
     if not onnx_file.is_file():
         raise InputError(f"{root}: {onnx_file.name} is missing")
     for block in layout["blocks"]:
@@ -79,9 +88,11 @@ def _checked_metadata(root: Path) -> dict:
         raise InputError(f"{meta_path}: corrupt bundle metadata (outputs {meta.get('outputs')!r})")
     if not backbone.get("sha256"):
         raise InputError(f"{meta_path}: corrupt bundle metadata (no backbone sha256)")
-    width = onnx_input_width(onnx_file)
-    if width != n_inputs:
-        raise InputError(f"{onnx_file}: the model takes {width} inputs, its {METADATA} says {n_inputs}")
+    check_preprocessing(backbone, str(root))
+    try:
+        bundle_file(root, meta["files"]["backbone"])
+    except ValueError as e:
+        raise InputError(f"{meta_path}: corrupt bundle metadata ({e})") from None
     return meta
 
 
@@ -95,15 +106,10 @@ def bundle_file(root: Path, name) -> Path:
     return path
 
 
-def onnx_input_width(path: Path) -> int | None:
-    """The width of an ONNX model's first input, read without running it (None where it is dynamic)."""
-    import onnx
-
-    try:
-        graph = onnx.load_model_from_string(read_bytes(path, MAX_ONNX_BYTES)).graph
-        dims = graph.input[0].type.tensor_type.shape.dim
-    except InputError:
-        raise
-    except Exception:  # protobuf and onnx raise several types for a corrupt file
-        raise InputError(f"{path}: not a loadable ONNX model") from None
-    return dims[1].dim_value if len(dims) == 2 and dims[1].HasField("dim_value") else None
+def check_width(session, path: Path, n_inputs) -> None:
+    """InputError unless an ONNX Runtime session of a bundle's model takes the width its metadata states
+    (read from the session: no `onnx` package in a predictor-only install)."""
+    dims = session.get_inputs()[0].shape
+    width = dims[1] if len(dims) == 2 and isinstance(dims[1], int) else None
+    if width != n_inputs:
+        raise InputError(f"{path}: the model takes {width} inputs, its {METADATA} says {n_inputs}")

@@ -3,7 +3,8 @@
 0 success; 2 bad input, reported as one line without a traceback; 1 anything
 else; 130 interrupted (finished work is kept, rerun to resume). A place the user
 named that cannot be written (a read-only or full directory, a directory where a
-file belongs) counts as bad input, wherever in a command the write happens.
+file belongs) counts as bad input, wherever in a command the write happens, and so
+does a command run where the optional extra it needs is not installed.
 """
 
 from __future__ import annotations
@@ -15,13 +16,24 @@ import sys
 from collections.abc import Callable, Sequence
 
 from svgq_jax.errors import InputError
+from svgq_jax.extras import extra_for, missing_message
 
 # OSErrors that mean a path the user named cannot be written (or read) as asked: bad input, not a bug.
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EISDIR, errno.ENOTDIR}
 
 
+# (`python -m svgq_jax.<command>`, the name it runs under) when run as another name (`svgq_jax.console`)
+prog_alias: tuple[str, str] | None = None
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as one line with exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        prog = kwargs.get("prog")
+        if prog_alias and prog and prog.startswith(prog_alias[0]):  # subcommands' parsers too
+            kwargs["prog"] = prog_alias[1] + prog[len(prog_alias[0]) :]
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -58,6 +70,11 @@ def main(run: Callable[[Sequence[str] | None], int | None], argv: Sequence[str] 
         code = run(argv) or 0
     except InputError as e:
         print(f"error: {e}", file=sys.stderr)
+        code = 2
+    except ModuleNotFoundError as e:
+        if extra_for(e.name) is None:
+            raise
+        print(f"error: {missing_message(e.name)}", file=sys.stderr)
         code = 2
     except OSError as e:
         if e.errno not in UNWRITABLE:

@@ -8,12 +8,16 @@
     quality_predictor.pt2             torch.export program, dynamic batch
     quality_predictor_full.pth        state dict + model_config + training metrics + export time + environment
     quality_predictor.mlpackage       CoreML, only when coremltools is installed
+    backbone.onnx                     the feature extractor: ResNet-50 without fc, its normalisation inside,
+                                      input "image" uint8 [B, 224, 224, 3] crops -> "features" [B, 2048]
+                                      (exported once per backbone into a cache, `svgq_jax/backbone.py`)
     metadata.json                     backbone, parameter space, input layout, metrics, readiness, parity, sizes
     report.md                         the same, for people
 
 Every format takes the raw input (features, then the 8 raw parameters) and
 returns predicted SSIM; normalisation is baked in. Parity against the JAX fp32
-model is checked for every format in a fresh process without JAX.
+model is checked for every format in a fresh process without JAX; the backbone's
+features against torchvision's, and the predictions they lead to.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import numpy as np
 from svgq_jax import params as param_space
 from svgq_jax.bundle import BUNDLE_VERSION, COREML_FILE, FILES, input_layout
 from svgq_jax.data.dataset import load_dataset
+from svgq_jax.data.features import check_preprocessing
 from svgq_jax.errors import InputError
 from svgq_jax.files import write_atomic, write_json
 
@@ -70,7 +75,7 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
 
     example = torch.zeros(2, n_inputs)
     batch = torch.export.Dim("batch", min=1, max=1 << 20)
-    paths = {k: out / v for k, v in FILES.items()}
+    paths = {k: out / v for k, v in FILES.items() if k != "backbone"}  # the backbone: `bundle_backbone`
     with warnings.catch_warnings():
         # TorchScript is deprecated in favour of torch.export, but the bundle still ships it
         warnings.filterwarnings("ignore", message=r"`torch\.jit\.", category=FutureWarning)
@@ -89,14 +94,50 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
         output_names=["prediction"],
         dynamic_shapes=({0: batch},),
     )
+    _write_split(module, n_inputs, paths)
     import onnx
 
-    onnx.checker.check_model(str(paths["onnx"]), full_check=True)
+    for fmt in ("onnx", "image_part", "candidate_part"):
+        onnx.checker.check_model(str(paths[fmt]), full_check=True)
     torch.save({"state_dict": module.state_dict(), "model_config": module.get_config(), **metadata}, str(paths["full"]))
     coreml = _coreml(module, example, out)
     if coreml:
         paths["coreml"] = coreml
     return paths
+
+
+def _write_split(module, n_inputs: int, paths: dict) -> None:
+    """The ONNX model split at its first layer: image features [B, F] -> "image" [B, H]; then one image's
+    "image" [1, H] and "features" [1, F] with "params" [N, 8] -> "prediction" [N, outputs]."""
+    import torch
+
+    from svgq_jax import params as param_space
+    from torch_bridge.module import CandidatePart, ImagePart
+
+    n_features = n_inputs - param_space.N_PARAMS
+    features = torch.zeros(2, n_features)
+    candidates = torch.export.Dim("candidates", min=1, max=1 << 20)
+    images = torch.export.Dim("images", min=1, max=1 << 20)
+    common = dict(dynamo=True, opset_version=OPSET, external_data=False, verbose=False)
+    torch.onnx.export(
+        ImagePart(module).eval(),
+        (features,),
+        str(paths["image_part"]),
+        input_names=["features"],
+        output_names=["image"],
+        dynamic_shapes=({0: images},),
+        **common,
+    )
+    image = module.image_part(features[:1]).detach()
+    torch.onnx.export(
+        CandidatePart(module).eval(),
+        (image, features[:1], torch.ones(2, param_space.N_PARAMS)),
+        str(paths["candidate_part"]),
+        input_names=["image", "features", "params"],
+        output_names=["prediction"],
+        dynamic_shapes=(None, None, {0: candidates}),
+        **common,
+    )
 
 
 def _coreml(module, example, out: Path) -> Path | None:
@@ -129,13 +170,15 @@ def _size_mb(path: Path) -> float:
     return path.stat().st_size / 2**20
 
 
-def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
-    """Write RUN/export/ and return its metadata (parity included)."""
+def export_run(run_dir: str | Path, quiet: bool = False, backbone_weights=None) -> dict:
+    """Write RUN/export/ and return its metadata (parity included). `backbone_weights`: the pretrained
+    weights file the run's dataset was built with, when it is not found as `data build` finds it."""
     import jax
     import jax.numpy as jnp
     from flax import nnx
 
     from svgq_jax import config
+    from svgq_jax.backbone import bundle_backbone, check_record
     from svgq_jax.checkpoints import restore_kept_model
     from svgq_jax.model import raw_feature_distribution
     from torch_bridge import parity
@@ -153,6 +196,7 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     except InputError:
         ds = None  # parity then runs on random inputs only
     backbone = ds.metadata["backbone"] if ds else data_fp["backbone"]
+    check_preprocessing(backbone, f"dataset {data_fp['path']}")
 
     out = run / "export"
     tmp = run / ".export.partial"
@@ -169,6 +213,9 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         "environment": _versions(),
     }
     paths = _write_formats(module, layout["n_inputs"], tmp, base_meta)
+    paths["backbone"] = tmp / FILES["backbone"]
+    backbone = bundle_backbone(backbone, paths["backbone"], backbone_weights, quiet)
+    check_record(backbone)
 
     # parity: JAX fp32 reference vs every format, random and real rows, batch 1 / 7 / 1024
     mean, std = raw_feature_distribution(model)
@@ -192,11 +239,16 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
     names = model.cfg.outputs
     checks += parity.compare("torch_eager", eager, reference, jax_imported=False, names=names)
     fresh, jax_imported = parity.run_fresh(
-        {fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")}, sets
+        {
+            **{fmt: paths[fmt] for fmt in ("full", "traced", "scripted", "export", "onnx")},
+            "onnx_split": f"{paths['image_part']},{paths['candidate_part']}",
+        },
+        sets,
     )
     for fmt, outputs in fresh.items():
         checks += parity.compare(fmt, outputs, reference, jax_imported, names=names)
     bf16 = bf16_parity(run, sets, reference) if results["precision"] == "bf16" else None
+    backbone["parity"]["predictions"] = _backbone_prediction_parity(backbone, paths["onnx"], sets)
 
     sizes = {fmt: round(_size_mb(p), 3) for fmt, p in paths.items()}
     meta = {
@@ -233,7 +285,7 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
         "readiness": validation.get("readiness") if validation else None,
         "parity": {
             "fp32_tolerance": parity.FP32_TOLERANCE,
-            "all_ok": all(c.ok for c in checks),
+            "all_ok": all(c.ok for c in checks) and backbone["parity"]["predictions"]["ok"],
             "checks": parity.to_json(checks),
             "bf16": bf16,
         },
@@ -251,12 +303,33 @@ def export_run(run_dir: str | Path, quiet: bool = False) -> dict:
             file=sys.stderr,
         )
     if not meta["parity"]["all_ok"]:
-        bad = next(c for c in checks if not c.ok)
+        bad = next((c for c in checks if not c.ok), None)
+        if bad is None:
+            raise RuntimeError(f"backbone parity failed: {backbone['parity']['predictions']}")
         raise RuntimeError(
             f"parity failed: {bad.format} on {bad.source} batch {bad.batch}: {bad.max_abs_diff:.2e} > "
             f"{bad.tolerance:.0e}"
         )
     return meta
+
+
+def _backbone_prediction_parity(backbone: dict, onnx_path: Path, sets: dict[str, np.ndarray]) -> dict:
+    """The bundle's predictions from the parity images' features by torchvision and by `backbone.onnx`
+    (the statistics and parameters of each row as in the parity inputs)."""
+    from svgq_jax.backbone import prediction_parity
+    from svgq_jax.data.features import BackboneSpec
+    from torch_bridge import parity
+    from torch_bridge.safe_load import onnx_session
+
+    session = onnx_session(str(onnx_path))
+    rows = sets.get("dataset_b1024", sets["random_b1024"])
+    diff = prediction_parity(BackboneSpec.from_json(backbone), lambda x: session.run(None, {"input": x})[0], rows)
+    return {
+        "rows": len(rows),
+        "max_abs_diff": diff,
+        "tolerance": parity.FP32_TOLERANCE,
+        "ok": diff <= parity.FP32_TOLERANCE,
+    }
 
 
 def bf16_parity(run: Path, sets: dict[str, np.ndarray], reference: dict[str, np.ndarray]) -> dict:
@@ -328,6 +401,7 @@ def _report(meta: dict, checks) -> str:
         "",
         parity.parity_table(checks),
     ]
+    lines += ["", _backbone_line(meta["backbone"])]
     if meta["parity"]["bf16"]:
         b = meta["parity"]["bf16"]
         lines += [
@@ -336,6 +410,16 @@ def _report(meta: dict, checks) -> str:
             f"(tolerance {b['tolerance']}) {'✅' if b['ok'] else '❌'}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _backbone_line(backbone: dict) -> str:
+    p = backbone["parity"]
+    return (
+        f"Backbone `{backbone['file']}` ({backbone['precision']}, sha256 `{backbone['onnx_sha256'][:16]}…`) on ONNX "
+        f"Runtime against torchvision, on {p['images']} procedural logos: features max abs diff "
+        f"{p['max_abs_diff']:.1e} (largest feature {p['max_abs_feature']:.1f}); the bundle's predictions from either "
+        f"max abs diff {p['predictions']['max_abs_diff']:.1e} {'✅' if p['ok'] and p['predictions']['ok'] else '❌'}"
+    )
 
 
 def _fmt(x) -> str:
@@ -351,9 +435,15 @@ def main(argv=None) -> int:
         "checks.",
     )
     p.add_argument("--run", required=True, metavar="RUN", help="a finished training run directory")
+    p.add_argument(
+        "--backbone-weights",
+        metavar="FILE",
+        help="the pretrained ResNet-50 weights the run's dataset was built with, if not found as `data build` "
+        "finds them; the bundle then carries them as backbone.onnx",
+    )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
-    export_run(a.run, quiet=a.quiet)
+    export_run(a.run, quiet=a.quiet, backbone_weights=a.backbone_weights)
     return 0
 
 

@@ -134,7 +134,9 @@ CLEARLY_BETTER = 0.01
 # above the target (min_ssim), or at these shares of the byte budget (max_bytes): spread along the
 # front, since the model errs by a few hundredths.
 COMPACT_MARGINS = (0.0, 0.003, 0.006, 0.012)
-MIN_SSIM_MARGINS = (0.015, 0.008, 0.004, 0.0)
+# images whose backbone features are computed in one batch when `optimize` is given a folder
+BATCH_IMAGES = 16
+MIN_SSIM_MARGINS = (0.006, 0.003, 0.0, -0.004)
 BUDGET_SHARES = (1.0, 0.85, 0.7, 0.55)
 
 
@@ -295,6 +297,19 @@ def choose(verified: list[Candidate], defaults: Candidate, objective: Objective)
     return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
 
 
+def _prefetch(predictor, files: list[Path]) -> None:
+    """The batch path for a folder: the backbone runs once over the next images, whose features the predictor
+    caches for `optimize_image`. A file that does not load is left for `optimize_image` to report."""
+    sources = []
+    for f in files:
+        try:
+            sources.append(predictor.source(f))
+        except InputError:
+            pass
+    if len(sources) > 1:
+        predictor.image_features(sources)
+
+
 def optimize_image(
     predictor,
     image,
@@ -312,9 +327,7 @@ def optimize_image(
     t0 = time.perf_counter()
     source = predictor.source(image)
     row = predictor.image_features([source])
-    vectors, preds, n = search(
-        lambda v: predictor.predict_rows(np.repeat(row, len(v), axis=0), v), budget, seed, fixed, objective
-    )
+    vectors, preds, n = search(lambda v: predictor.score_candidates(row[0], v), budget, seed, fixed, objective)
     t_search = time.perf_counter() - t0
     target = Target.of(source)
     out = lambda svg: sized(svg, source.size, source.original_size)
@@ -344,8 +357,8 @@ def optimize_image(
         except TraceFailure as e:
             raise InputError(f"{image}: VTracer could not trace it ({e})") from None
         return done(True, best, out(svg))
-    measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
     defaults, default_svg = _defaults(predictor, source, row)
+    measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
     # VTracer's defaults are a candidate too: the model may not beat them on every image
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
     ok = [(c, s) for c, s in ok if keeps_transparency(c, defaults)]
@@ -487,7 +500,6 @@ def main(argv=None) -> int:
         f"(default {images.MAX_SIDE})",
     )
     p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
-    p.add_argument("--backbone-weights", metavar="FILE")
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
     a = p.parse_args(argv)
     if a.budget < 1 or a.verify < 0:
@@ -507,9 +519,11 @@ def main(argv=None) -> int:
     if out_dir and out_dir.exists() and not out_dir.is_dir():
         raise InputError(f"--out {out_dir}: not a folder (several images write one SVG each into it)")
     files = _inputs(target)
-    predictor = QualityPredictor.load(a.model, a.backbone_weights, max_side=a.max_side)
+    predictor = QualityPredictor.load(a.model, max_side=a.max_side)
     results, failures = [], []
-    for f in files:
+    for i, f in enumerate(files):
+        if i % BATCH_IMAGES == 0:
+            _prefetch(predictor, files[i : i + BATCH_IMAGES])
         dest = (
             (out_dir / f.relative_to(target)).with_suffix(".svg")
             if many and out_dir

@@ -34,7 +34,7 @@ def _parser() -> cli.Parser:
     p.add_argument(
         "--backbone-weights",
         metavar="FILE",
-        help="pretrained ResNet-50 weights, used when the default dataset is built",
+        help="pretrained ResNet-50 weights, used when the default dataset is built and carried by the bundle",
     )
     p.add_argument("--no-validate", action="store_true", help="skip validation after training")
     p.add_argument("--no-export", action="store_true", help="skip export after training")
@@ -70,7 +70,7 @@ def main(argv=None) -> int:
     if not a.no_export:
         from svgq_jax.export import export_run
 
-        export_run(a.out, quiet=a.quiet)
+        export_run(a.out, quiet=a.quiet, backbone_weights=a.backbone_weights)
     return 0
 
 

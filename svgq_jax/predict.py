@@ -1,4 +1,4 @@
-"""The deployable quality predictor: an exported bundle + the backbone, on ONNX Runtime, without JAX.
+"""The deployable quality predictor: an exported bundle, backbone included, on ONNX Runtime alone.
 
     p = QualityPredictor.load("runs/default/export")
     p.predict("logo.png", {"color_precision": 6, ...})          -> Prediction(ssim=0.97, svg_bytes=10432.0)
@@ -7,10 +7,12 @@
 Features are computed exactly as the data pipeline computes them (the image's
 canonical view for the backbone and most statistics, the image itself at its own
 size for the rest, the same backbone and preprocessing) and cached per image.
-The predicted SSIM is the native label's: of VTracer's SVG of the image at its
-own size (long side capped at `max_side`), with its transparency. The bundle names its backbone by sha256; a different
-backbone is refused, as is a bundle whose image statistics this version
-computes differently.
+The backbone is the bundle's own `backbone.onnx`, exported from the weights the
+model was trained on, so this module imports neither torch nor JAX (a predictor-only
+install has neither). The predicted SSIM is the native label's: of VTracer's SVG of
+the image at its own size (long side capped at `max_side`), with its transparency.
+A bundle whose image statistics or preprocessing this version computes differently
+is refused.
 
     python -m svgq_jax.predict --model BUNDLE --pairs IN.jsonl --out OUT.jsonl
 """
@@ -26,8 +28,9 @@ from typing import NamedTuple
 import numpy as np
 
 from svgq_jax import params as param_space
-from svgq_jax.bundle import read_bundle
+from svgq_jax.bundle import bundle_file, check_width, read_bundle
 from svgq_jax.data import images
+from svgq_jax.data.features import BackboneSpec, OnnxFeatureExtractor
 from svgq_jax.data.imagestats import defaults_trace, image_stats
 from svgq_jax.errors import InputError
 
@@ -42,31 +45,23 @@ class Prediction(NamedTuple):
     svg_bytes: float | np.ndarray | None
 
 
-def _session(path: Path):
-    import onnxruntime as ort
+def _session(root: Path, name: str):
+    """An ONNX Runtime session of a file the bundle names (read safely; InputError when not loadable)."""
+    from torch_bridge.safe_load import onnx_session
 
     try:
-        return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    except Exception as e:  # onnxruntime raises several exception types for a bad file
-        raise InputError(f"{path}: not a loadable ONNX model ({type(e).__name__})") from None
+        path = bundle_file(root, name)
+    except ValueError as e:
+        raise InputError(f"{root}: corrupt bundle metadata ({e})") from None
+    if not path.is_file():
+        raise InputError(f"{root}: {path.name} is missing; export the bundle again")
+    return onnx_session(str(path))
 
 
-def _backbone(meta: dict, weights=None, device=None):
-    """The feature extractor the bundle was trained with, or InputError naming both backbones."""
-    from svgq_jax.data.features import FeatureExtractor
-
-    want = meta["backbone"]
-    # a bundle trained on the random fallback gets it even where pretrained weights exist
-    fx = FeatureExtractor(
-        weights, device=device, quiet=True, pretrained=bool(want.get("pretrained", True)), channels_last=False
-    )
-    if fx.spec.sha256 != want["sha256"]:
-        raise InputError(
-            f"bundle was trained on backbone {want['name']} (sha256 {want['sha256'][:12]}…) but this machine provides "
-            f"{fx.spec.name} (sha256 {fx.spec.sha256[:12]}…); pass the same weights with --backbone-weights or "
-            f"$SVGQ_BACKBONE_WEIGHTS"
-        )
-    return fx
+def _split_sessions(root: Path, files: dict):
+    """(image part, candidate part) sessions: the model split at its first layer, when the bundle has it."""
+    names = [files.get(k) for k in ("image_part", "candidate_part")]
+    return tuple(_session(root, name) for name in names) if all(names) else None
 
 
 ImageLike = "str | Path | np.ndarray | PIL.Image.Image"
@@ -75,7 +70,7 @@ ImageLike = "str | Path | np.ndarray | PIL.Image.Image"
 class QualityPredictor:
     """Predicted SSIM and size of VTracer's SVG for (image, parameters)."""
 
-    def __init__(self, meta: dict, session, extractor, max_side: int = images.MAX_SIDE):
+    def __init__(self, meta: dict, session, extractor, max_side: int = images.MAX_SIDE, split=None):
         self.meta = meta
         self.max_side = max_side
         self.session = session
@@ -85,18 +80,23 @@ class QualityPredictor:
         self.outputs = tuple(meta["outputs"])
         self.predicts_bytes = "log_bytes" in self.outputs
         self._input = session.get_inputs()[0].name
+        # (image part, candidate part) sessions: the model split at its first layer, for optimize
+        self.split = split
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         # VTracer's defaults traced at each source's size: a statistic of the model, and what
         # `optimize` compares its picks with (traced once for both)
         self._defaults: OrderedDict[str, tuple] = OrderedDict()
 
     @classmethod
-    def load(
-        cls, bundle_dir: str | Path, backbone_weights=None, device: str | None = None, max_side: int = images.MAX_SIDE
-    ) -> QualityPredictor:
-        meta = read_bundle(bundle_dir)
-        session = _session(Path(bundle_dir) / meta["files"]["onnx"])
-        return cls(meta, session, _backbone(meta, backbone_weights, device), max_side)
+    def load(cls, bundle_dir: str | Path, max_side: int = images.MAX_SIDE) -> QualityPredictor:
+        root = Path(bundle_dir)
+        meta = read_bundle(root)
+        files = meta["files"]
+        session = _session(root, files["onnx"])
+        check_width(session, root / files["onnx"], meta["input"]["n_inputs"])
+        split = _split_sessions(root, files)
+        backbone = OnnxFeatureExtractor(_session(root, files["backbone"]), BackboneSpec.from_json(meta["backbone"]))
+        return cls(meta, session, backbone, max_side, split)
 
     # ------------------------------------------------------------ features
 
@@ -149,6 +149,18 @@ class QualityPredictor:
         out = [self.session.run(None, {self._input: x[i : i + 4096]})[0] for i in range(0, len(x), 4096)]
         return np.concatenate(out) if out else np.zeros((0, len(self.outputs)), np.float32)
 
+    def score_candidates(self, feature_row: np.ndarray, param_matrix: np.ndarray) -> np.ndarray:
+        """One image's features [n_features] x parameter sets [N, 8] -> [N, outputs], as predict_rows:
+        the image's share of the first layer is computed once (the split graphs), then only what
+        depends on the parameters, per candidate."""
+        if self.split is None:
+            return self.predict_rows(np.repeat(feature_row[None], len(param_matrix), axis=0), param_matrix)
+        params = param_space.validate_matrix(param_matrix)
+        feats = feature_row[None].astype(np.float32)
+        image_part, candidate_part = self.split
+        image = image_part.run(None, {"features": feats})[0]
+        return candidate_part.run(None, {"image": image, "features": feats, "params": params})[0]
+
     def prediction(self, rows: np.ndarray) -> Prediction:
         """predict_rows' output as SSIM and bytes."""
         return Prediction(rows[:, 0], np.exp(rows[:, 1].astype(np.float64)) if self.predicts_bytes else None)
@@ -177,7 +189,6 @@ def predict_pairs(
     model: str,
     pairs_path: str,
     out_path: str,
-    backbone_weights=None,
     batch_images: int = 16,
     max_side: int = images.MAX_SIDE,
     quiet: bool = False,
@@ -188,7 +199,7 @@ def predict_pairs(
     from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
 
     pairs = read_pairs(pairs_path)
-    predictor = QualityPredictor.load(model, backbone_weights, max_side=max_side)
+    predictor = QualityPredictor.load(model, max_side=max_side)
     writer = OrderedWriter(out_path, pairs)
     counts = {"predicted": 0, "errors": 0, "resumed": writer.done}
     todo = list(writer.todo())
@@ -253,9 +264,6 @@ def main(argv=None) -> int:
     )
     p.add_argument("--out", required=True, metavar="OUT.jsonl")
     p.add_argument(
-        "--backbone-weights", metavar="FILE", help="the pretrained ResNet-50 weights the bundle names, if any"
-    )
-    p.add_argument(
         "--max-side",
         type=int,
         default=images.MAX_SIDE,
@@ -266,7 +274,7 @@ def main(argv=None) -> int:
     check_out(a.out, a.pairs)
     if a.max_side < 16:
         raise InputError(f"--max-side must be at least 16, got {a.max_side}")
-    c = predict_pairs(a.model, a.pairs, a.out, a.backbone_weights, max_side=a.max_side, quiet=a.quiet)
+    c = predict_pairs(a.model, a.pairs, a.out, max_side=a.max_side, quiet=a.quiet)
     if not a.quiet:
         if c.get("downscaled"):
             print(

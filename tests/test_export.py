@@ -36,10 +36,10 @@ def test_parity_within_tolerance_in_fresh_processes(bundle):
     _, meta = bundle
     checks = meta["parity"]["checks"]
     formats = {c["format"] for c in checks}
-    assert formats == {"torch_eager", "full", "traced", "scripted", "export", "onnx"}
+    assert formats == {"torch_eager", "full", "traced", "scripted", "export", "onnx", "onnx_split"}
     assert {c["batch"] for c in checks} == {1, 7, 1024} and {c["source"] for c in checks} == {"random", "dataset"}
     assert {c["output"] for c in checks} == {"ssim", "log_bytes"}  # parity per output
-    assert len(checks) == 6 * 2 * 3 * 2  # formats x sources x batches x outputs
+    assert len(checks) == 7 * 2 * 3 * 2  # formats x sources x batches x outputs
     assert all(c["ok"] and c["max_abs_diff"] <= 1e-5 and not c["jax_imported"] for c in checks)
     assert "| onnx | log_bytes | dataset | 1024 |" in (bundle[0] / "report.md").read_text()
 
@@ -48,7 +48,8 @@ def test_runner_loads_every_format_without_jax(bundle, tmp_path):
     out, _ = bundle
     x = np.random.default_rng(0).normal(size=(5, 2048 + N_STATS + 8)).astype(np.float32)
     np.savez(tmp_path / "in.npz", x=x)
-    specs = [f"{fmt}={out / name}" for fmt, name in FILES.items()]
+    specs = [f"{fmt}={out / FILES[fmt]}" for fmt in ("full", "traced", "scripted", "export", "onnx")]
+    specs.append(f"onnx_split={out / FILES['image_part']},{out / FILES['candidate_part']}")
     r = subprocess.run(
         [sys.executable, "-m", "torch_bridge.runner", str(tmp_path / "in.npz"), str(tmp_path / "o.npz"), *specs],
         cwd=REPO,
@@ -57,9 +58,10 @@ def test_runner_loads_every_format_without_jax(bundle, tmp_path):
     )
     assert r.returncode == 0, r.stderr[-500:]
     info = json.loads(r.stdout.strip().splitlines()[-1])
-    assert info["jax_imported"] is False and info["formats"] == list(FILES)
+    formats = ["full", "traced", "scripted", "export", "onnx", "onnx_split"]
+    assert info["jax_imported"] is False and info["formats"] == formats
     results = np.load(tmp_path / "o.npz")
-    for fmt in FILES:
+    for fmt in formats:
         np.testing.assert_allclose(results[f"{fmt}.x"], results["onnx.x"], atol=1e-5)
 
 

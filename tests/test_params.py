@@ -122,3 +122,12 @@ def test_validate_matrix_rejects_bad_rows():
         param_space.validate_matrix(m)
     with pytest.raises(InputError, match=r"\[N, 8\]"):
         param_space.validate_matrix(np.zeros((3, 7)))
+
+
+def test_latin_hypercube_draws_scipys_numbers():
+    """`sample` draws without importing scipy.stats (slow to import), the same numbers as scipy's sampler."""
+    from scipy.stats import qmc
+
+    for n, d, seed in ((1, 8, 0), (64, 8, 3), (1000, 3, 12345)):
+        want = qmc.LatinHypercube(d=d, rng=np.random.default_rng(seed)).random(n)
+        np.testing.assert_array_equal(param_space.latin_hypercube(n, d, seed), want)

@@ -84,22 +84,52 @@ class MLP(nn.Module):
         )
         return (w * v).sum(dim=2)
 
+    def standardise(self, x: torch.Tensor, first: int, last: int) -> torch.Tensor:
+        """Columns first..last of the standardised block: (x - mean) * scale, clipped."""
+        x = (x - self.feature_mean[first:last]) * self.feature_scale[first:last]
+        return x.clamp(-self.input_clip, self.input_clip) if self.input_clip > 0 else x
+
+    def candidate_columns(self, feats: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """The first layer's inputs that depend on the parameters: the selected statistics and log2
+        parameters (standardised), then the parameters scaled to [0, 1]."""
+        n = self.n_features
+        extra = []
+        if self.n_selected > 0:
+            extra.append(self.select(feats, params))
+        if self.n_log > 0:
+            extra.append(torch.log2(params.index_select(1, self.log_param) + self.log_offset))
+        scaled = (params - self.param_low) * self.param_scale
+        if not extra:
+            return scaled
+        return torch.cat([self.standardise(torch.cat(extra, dim=1), n, self.feature_mean.shape[0]), scaled], dim=1)
+
+    def image_part(self, feats: torch.Tensor) -> torch.Tensor:
+        """[B, F] raw image features -> their share of the first layer [B, H1] (no bias): the same for
+        every parameter set of an image, so computed once per image."""
+        n = self.n_features
+        return self.standardise(feats, 0, n) @ self.hidden[0].weight[:, :n].t()
+
+    def candidate_part(self, image: torch.Tensor, feats: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """The rest of the network from an image's first-layer share, for its parameter sets."""
+        n = self.n_features
+        h = image + self.candidate_columns(feats, params) @ self.hidden[0].weight[:, n:].t() + self.hidden[0].bias
+        return self.finish(h)
+
+    def finish(self, first: torch.Tensor) -> torch.Tensor:
+        """From the first layer's pre-activation to the outputs."""
+        h = first
+        for i, (linear, norm, drop) in enumerate(zip(self.hidden, self.norms, self.drops)):
+            if i > 0:
+                h = linear(h)
+            h = drop(torch.relu(norm(h)))
+        z = self.head(h)
+        return self.is_ssim * torch.sigmoid(z) + (1.0 - self.is_ssim) * (self.bytes_mean + self.bytes_std * z)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n = self.n_features
         feats, params = x[:, :n], x[:, n:]
-        if self.n_selected > 0:
-            feats = torch.cat([feats, self.select(feats, params)], dim=1)
-        if self.n_log > 0:
-            feats = torch.cat([feats, torch.log2(params.index_select(1, self.log_param) + self.log_offset)], dim=1)
-        feats = (feats - self.feature_mean) * self.feature_scale
-        if self.input_clip > 0:
-            feats = feats.clamp(-self.input_clip, self.input_clip)
-        params = (params - self.param_low) * self.param_scale
-        h = torch.cat([feats, params], dim=1)
-        for linear, norm, drop in zip(self.hidden, self.norms, self.drops):
-            h = drop(torch.relu(norm(linear(h))))
-        z = self.head(h)
-        return self.is_ssim * torch.sigmoid(z) + (1.0 - self.is_ssim) * (self.bytes_mean + self.bytes_std * z)
+        h = torch.cat([self.standardise(feats, 0, n), self.candidate_columns(feats, params)], dim=1)
+        return self.finish(self.hidden[0](h))
 
 
 class QualityPredictor(nn.Module):
@@ -148,14 +178,59 @@ class QualityPredictor(nn.Module):
     def get_config(self) -> dict:
         return dict(self._config)
 
+    def combine(self, outs: list[torch.Tensor]) -> torch.Tensor:
+        """Each MLP's outputs -> the model's output columns (each averaged over the MLPs predicting it)."""
+        padded = []
+        for i, mlp in enumerate(self.mlps):  # enumerate: TorchScript cannot zip a module list
+            y = outs[i]
+            if mlp.n_outputs < self.width:  # pad a one-column MLP to the widest (its extra weights are 0)
+                y = torch.cat([y, y.new_zeros(y.shape[0], self.width - mlp.n_outputs)], dim=1)
+            padded.append(y)
+        return torch.cat(padded, dim=1) @ self.average
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outs = []
         for mlp in self.mlps:  # a loop TorchScript can script
-            y = mlp(x)
-            if mlp.n_outputs < self.width:  # pad a one-column MLP to the widest (its extra weights are 0)
-                y = torch.cat([y, y.new_zeros(y.shape[0], self.width - mlp.n_outputs)], dim=1)
-            outs.append(y)
-        return torch.cat(outs, dim=1) @ self.average
+            outs.append(mlp(x))
+        return self.combine(outs)
+
+    def image_part(self, feats: torch.Tensor) -> torch.Tensor:
+        """[B, F] image features -> [B, n_mlps * H1], every MLP's first-layer share (see `MLP.image_part`)."""
+        return torch.cat([mlp.image_part(feats) for mlp in self.mlps], dim=1)
+
+    def candidate_part(self, image: torch.Tensor, feats: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        """One image's `image_part` [1, n_mlps * H1] and features [1, F], and its parameter sets [N, 8] ->
+        [N, outputs]; equal to forward() on the rows [features, params]."""
+        width = self.mlps[0].hidden[0].weight.shape[0]
+        feats = feats.expand(params.shape[0], feats.shape[1])
+        return self.combine(
+            [
+                mlp.candidate_part(image[:, k * width : (k + 1) * width], feats, params)
+                for k, mlp in enumerate(self.mlps)
+            ]
+        )
+
+
+class ImagePart(nn.Module):
+    """`QualityPredictor.image_part` as a module of its own, for export."""
+
+    def __init__(self, model: QualityPredictor):
+        super().__init__()
+        self.model = model
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.model.image_part(features)
+
+
+class CandidatePart(nn.Module):
+    """`QualityPredictor.candidate_part` as a module of its own, for export."""
+
+    def __init__(self, model: QualityPredictor):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor, features: torch.Tensor, params: torch.Tensor) -> torch.Tensor:
+        return self.model.candidate_part(image, features, params)
 
 
 def _selection_tables(selections) -> dict:

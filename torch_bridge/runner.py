@@ -19,7 +19,7 @@ import numpy as np
 
 from torch_bridge import safe_load
 
-FORMATS = ("full", "traced", "scripted", "export", "onnx")
+FORMATS = ("full", "traced", "scripted", "export", "onnx", "onnx_split")
 
 
 def load(fmt: str, path: str):
@@ -28,6 +28,19 @@ def load(fmt: str, path: str):
         sess = safe_load.onnx_session(path)
         name = sess.get_inputs()[0].name
         return lambda x: sess.run(None, {name: x})[0]
+    if fmt == "onnx_split":  # "IMAGE_PART,CANDIDATE_PART": each row's image share, then its candidate
+        image_part, candidate_part = (safe_load.onnx_session(p) for p in path.split(","))
+        n = image_part.get_inputs()[0].shape[1]
+
+        def split(x: np.ndarray) -> np.ndarray:
+            rows = []
+            for row in x:
+                feats = row[None, :n]
+                image = image_part.run(None, {"features": feats})[0]
+                rows.append(candidate_part.run(None, {"image": image, "features": feats, "params": row[None, n:]})[0])
+            return np.concatenate(rows)
+
+        return split
     import torch
 
     if fmt == "full":

@@ -10,6 +10,13 @@ Otherwise the documented fallback is used and a warning is printed:
 
 Every backbone is identified by a name and the sha256 of its weights; datasets
 and model bundles record both, and mismatches are refused downstream.
+
+Preprocessing (version `PREPROCESSING`) is one torch-free function, `backbone_input`:
+each uint8 image resized with Pillow (bilinear, antialiased; short side to the
+weights' resize size) and centre-cropped, still uint8. The backbone graph takes
+those crops and normalises them itself, so the torch extractor that builds
+datasets and the ONNX Runtime one that predicts (`OnnxFeatureExtractor`, from the
+bundle's `backbone.onnx`) compute the same features from the same bytes.
 """
 
 from __future__ import annotations
@@ -29,6 +36,9 @@ WEIGHTS_ENV = "SVGQ_BACKBONE_WEIGHTS"
 RANDOM_SEED = 0
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
+# 1: torchvision's tensor resize, normalised in torch (features no torch-free predictor can reproduce);
+# 2: Pillow bilinear resize and centre crop (`backbone_input`), normalised inside the backbone graph.
+PREPROCESSING = 2
 # torchvision's published checkpoints: file name, the sha256 prefix in that name, and
 # the resize size of the weights' own transforms (both crop to 224).
 KNOWN_WEIGHTS = {
@@ -48,16 +58,56 @@ class BackboneSpec:
     crop: int = 224
     mean: tuple = IMAGENET_MEAN
     std: tuple = IMAGENET_STD
+    preprocessing: int = PREPROCESSING
 
     def to_json(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, record: dict) -> BackboneSpec:
+        """A recorded spec; one recorded before preprocessing was versioned is version 1."""
+        missing = [k for k in ("name", "sha256", "pretrained") if k not in record]
+        if missing:
+            raise InputError(f"backbone record without {', '.join(missing)}: {str(record)[:200]}")
+        fields = {k: record[k] for k in ("name", "sha256", "pretrained")}
+        fields.update({k: tuple(record[k]) for k in ("mean", "std") if k in record})
+        fields.update({k: record[k] for k in ("resize", "crop") if k in record})
+        return cls(**fields, preprocessing=record.get("preprocessing", 1))
+
     @property
     def short(self) -> str:
-        return f"{self.name}-{self.sha256[:12]}"
+        return f"{self.name}-{self.sha256[:12]}-p{self.preprocessing}"
 
 
-def _sha256_file(path: Path) -> str:
+def check_preprocessing(backbone: dict, what: str) -> None:
+    """InputError unless `backbone` (a recorded spec) was preprocessed as this package preprocesses."""
+    version = backbone.get("preprocessing", 1)
+    if version != PREPROCESSING:
+        raise InputError(
+            f"{what}: its backbone features were computed with image preprocessing v{version}, this package "
+            f"computes v{PREPROCESSING}; rebuild the dataset (python -m svgq_jax.data build) and retrain"
+        )
+
+
+def backbone_input(images: np.ndarray, spec: BackboneSpec) -> np.ndarray:
+    """uint8 images [N, H, W, 3] -> uint8 crops [N, crop, crop, 3]: short side resized to `spec.resize`
+    (Pillow, bilinear, antialiased), then centre-cropped as torchvision crops. Integer arithmetic
+    throughout, so every machine gets the same bytes."""
+    from PIL import Image
+
+    out = np.empty((len(images), spec.crop, spec.crop, 3), np.uint8)
+    for i, image in enumerate(images):
+        h, w = image.shape[:2]
+        scale = spec.resize / min(h, w)
+        size = (spec.resize, int(spec.resize * w / h)) if h <= w else (int(spec.resize * h / w), spec.resize)
+        if scale != 1:
+            image = np.asarray(Image.fromarray(image).resize((size[1], size[0]), Image.BILINEAR))
+        top, left = (int(round((side - spec.crop) / 2.0)) for side in size)
+        out[i] = image[top : top + spec.crop, left : left + spec.crop]
+    return out
+
+
+def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -132,14 +182,15 @@ def build_backbone(weights: str | os.PathLike | None = None, quiet: bool = False
         if missing or unexpected:
             key = (missing or unexpected)[0]
             raise InputError(f"{path}: not ResNet-50 weights ({'missing' if missing else 'unexpected'} key {key!r})")
-        sha = _sha256_file(path)
+        sha = sha256_file(path)
         name, _, resize = KNOWN_WEIGHTS.get(sha[:8], ("resnet50-custom", None, 232))
         spec = BackboneSpec(name, sha, True, resize=resize)
     return model.eval(), spec
 
 
 class FeatureExtractor:
-    """Batched ResNet-50 features for canonical uint8 images, on the GPU when present."""
+    """Batched ResNet-50 features for canonical uint8 images with torch, on the GPU when present
+    (what builds datasets; `OnnxFeatureExtractor` computes the same from the bundle without torch)."""
 
     def __init__(
         self,
@@ -152,28 +203,15 @@ class FeatureExtractor:
     ):
         import torch
 
+        from torch_bridge.backbone import Backbone
+
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-        model, self.spec = build_backbone(weights, quiet=quiet, pretrained=pretrained)
+        resnet, self.spec = build_backbone(weights, quiet=quiet, pretrained=pretrained)
         # channels_last runs batched ResNet convolutions about 1.5x faster on CPU (oneDNN),
         # but a single image 4x slower: callers with one image at a time pass False.
         self.memory_format = torch.channels_last if channels_last else torch.contiguous_format
-        self.model = model.to(self.device, memory_format=self.memory_format)
+        self.model = Backbone(resnet, self.spec).eval().to(self.device, memory_format=self.memory_format)
         self.batch_size = batch_size
-
-    def _preprocess(self, batch: np.ndarray):
-        """uint8 [B, H, W, 3] -> normalised float [B, 3, crop, crop] in the model's memory format.
-
-        Resizing the uint8 image (as torchvision's transforms do for PIL input) is
-        6x faster than resizing floats and differs by at most one grey level.
-        """
-        import torch
-        from torchvision.transforms.v2 import functional as F
-
-        x = torch.from_numpy(np.ascontiguousarray(batch)).to(self.device).permute(0, 3, 1, 2)
-        x = F.resize(x, [self.spec.resize], antialias=True)
-        x = F.to_dtype(F.center_crop(x, [self.spec.crop]), torch.float32, scale=True)
-        x = F.normalize(x, list(self.spec.mean), list(self.spec.std))
-        return x.contiguous(memory_format=self.memory_format)
 
     def __call__(self, images) -> np.ndarray:
         """uint8 images [N, H, W, 3] (or a list of them) -> float32 features [N, 2048]."""
@@ -183,6 +221,25 @@ class FeatureExtractor:
         out = np.empty((len(images), FEATURE_DIM), dtype=np.float32)
         with torch.inference_mode():
             for i in range(0, len(images), self.batch_size):
-                x = self._preprocess(images[i : i + self.batch_size])
-                out[i : i + len(x)] = self.model(x).float().cpu().numpy()
+                crops = torch.from_numpy(backbone_input(images[i : i + self.batch_size], self.spec))
+                out[i : i + len(crops)] = self.model(crops.to(self.device), self.memory_format).float().cpu().numpy()
+        return out
+
+
+class OnnxFeatureExtractor:
+    """The same features with ONNX Runtime, from a bundle's backbone graph (no torch)."""
+
+    def __init__(self, session, spec: BackboneSpec, batch_size: int = 16):
+        self.session = session
+        self.spec = spec
+        self.batch_size = batch_size
+        self._input = session.get_inputs()[0].name
+
+    def __call__(self, images) -> np.ndarray:
+        """uint8 images [N, H, W, 3] (or a list of them) -> float32 features [N, 2048]."""
+        images = np.asarray(images, dtype=np.uint8)
+        out = np.empty((len(images), FEATURE_DIM), dtype=np.float32)
+        for i in range(0, len(images), self.batch_size):
+            crops = backbone_input(images[i : i + self.batch_size], self.spec)
+            out[i : i + len(crops)] = self.session.run(None, {self._input: crops})[0]
         return out
