@@ -22,6 +22,7 @@ same for the periodic checkpoint).
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -41,9 +42,17 @@ KILL_AT_ENV = "SVGQ_KILL_AT"
 # The state is replicated on every device. Orbax would split each array's write among the processes that hold
 # a copy (replica-parallel saving); a run's checkpoints are written once, by process 0, which holds replica 0
 # of every array (the other processes of a jax.distributed run only wait for it).
-ocp.type_handlers.register_type_handler(
-    jax.Array, ocp.type_handlers.ArrayHandler(primary_host=0, replica_id=0, use_replica_parallel=False), override=True
-)
+_absl = logging.getLogger("absl")
+_level = _absl.level
+_absl.setLevel(logging.ERROR)  # orbax warns that a handler is overridden: this one, on purpose, on every import
+try:
+    ocp.type_handlers.register_type_handler(
+        jax.Array,
+        ocp.type_handlers.ArrayHandler(primary_host=0, replica_id=0, use_replica_parallel=False),
+        override=True,
+    )
+finally:
+    _absl.setLevel(_level)
 
 
 def fault_point(event: str, epoch: int) -> None:
