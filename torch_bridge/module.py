@@ -202,7 +202,7 @@ class QualityPredictor(nn.Module):
         """One image's `image_part` [1, n_mlps * H1] and features [1, F], and its parameter sets [N, 8] ->
         [N, outputs]; equal to forward() on the rows [features, params]."""
         width = self.mlps[0].hidden[0].weight.shape[0]
-        feats = feats.expand(params.shape[0], feats.shape[1])
+        # feats stays one row: the selected statistics broadcast it over the candidates, no [N, F] copy
         return self.combine(
             [
                 mlp.candidate_part(image[:, k * width : (k + 1) * width], feats, params)
