@@ -19,7 +19,6 @@ return the same labels.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
@@ -125,7 +124,7 @@ def cluster_rates(imgs, k: int, rounds: int, cores: int) -> dict:
 
     tasks = label_tasks(imgs, k)
     warmup = min(len(tasks), cores * BATCH)  # a batch per Ray worker, so that each one starts
-    with LocalRayCluster(cpus=[cores]) as c, _environ(c.env), open_engine(f"ray:{c.address}") as engine:
+    with LocalRayCluster(cpus=[cores]) as c, c.driver(), open_engine(f"ray:{c.address}") as engine:
         runs = {
             "local": lambda t: run_tasks(LABEL, t, cores, TIMEOUT),
             "ray": lambda t: engine.run_tasks(LABEL, t, 0, TIMEOUT),
@@ -169,21 +168,6 @@ def label_diff(a: dict, b: dict) -> dict:
         "differing": sum(untimed(a[k]) != untimed(b[k]) for k in a),
         "max_abs_ssim_diff": max((abs(a[k].value[0] - b[k].value[0]) for k in both), default=0.0),
     }
-
-
-@contextlib.contextmanager
-def _environ(env: dict):
-    """`env` set in this process (a driver of the cluster) while inside, then restored."""
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def print_cluster(r: dict) -> None:

@@ -46,7 +46,7 @@ def cache_dir() -> Path:
 
 def cache_key(spec: BackboneSpec) -> str:
     """The cache entry's folder name: readable name, then a digest of everything the graph depends on."""
-    from torch_bridge.backbone import OPSET
+    from torch_bridge.onnx_export import OPSET
 
     digest = hashlib.sha256(json.dumps({**spec.to_json(), "opset": OPSET}, sort_keys=True).encode()).hexdigest()
     return f"{spec.name}-{digest[:16]}"

@@ -39,7 +39,6 @@ from svgq_jax.data.features import check_preprocessing
 from svgq_jax.errors import InputError
 from svgq_jax.files import write_atomic, write_json
 
-OPSET = 18
 # bf16 keeps 8 significand bits (relative rounding error 2^-9 per value); through the hidden
 # layers, whose sums run over up to 2,100 inputs, the predicted SSIM moves by ~1e-2, with tails
 # past 0.02 on random inputs. This bound is a sanity check of the cast, which would move
@@ -73,6 +72,8 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
 
     import torch
 
+    from torch_bridge.onnx_export import export_onnx
+
     example = torch.zeros(2, n_inputs)
     batch = torch.export.Dim("batch", min=1, max=1 << 20)
     paths = {k: out / v for k, v in FILES.items() if k != "backbone"}  # the backbone: `bundle_backbone`
@@ -82,23 +83,8 @@ def _write_formats(module, n_inputs: int, out: Path, metadata: dict) -> dict:
         torch.jit.trace(module, example).save(str(paths["traced"]))
         torch.jit.script(module).save(str(paths["scripted"]))
     torch.export.save(torch.export.export(module, (example,), dynamic_shapes=({0: batch},)), str(paths["export"]))
-    torch.onnx.export(
-        module,
-        (example,),
-        str(paths["onnx"]),
-        dynamo=True,
-        opset_version=OPSET,
-        external_data=False,
-        verbose=False,
-        input_names=["input"],
-        output_names=["prediction"],
-        dynamic_shapes=({0: batch},),
-    )
+    export_onnx(module, (example,), paths["onnx"], ["input"], ["prediction"], ({0: batch},))
     _write_split(module, n_inputs, paths)
-    import onnx
-
-    for fmt in ("onnx", "image_part", "candidate_part"):
-        onnx.checker.check_model(str(paths[fmt]), full_check=True)
     torch.save({"state_dict": module.state_dict(), "model_config": module.get_config(), **metadata}, str(paths["full"]))
     coreml = _coreml(module, example, out)
     if coreml:
@@ -113,30 +99,21 @@ def _write_split(module, n_inputs: int, paths: dict) -> None:
 
     from svgq_jax import params as param_space
     from torch_bridge.module import CandidatePart, ImagePart
+    from torch_bridge.onnx_export import export_onnx
 
     n_features = n_inputs - param_space.N_PARAMS
     features = torch.zeros(2, n_features)
     candidates = torch.export.Dim("candidates", min=1, max=1 << 20)
     images = torch.export.Dim("images", min=1, max=1 << 20)
-    common = dict(dynamo=True, opset_version=OPSET, external_data=False, verbose=False)
-    torch.onnx.export(
-        ImagePart(module).eval(),
-        (features,),
-        str(paths["image_part"]),
-        input_names=["features"],
-        output_names=["image"],
-        dynamic_shapes=({0: images},),
-        **common,
-    )
+    export_onnx(ImagePart(module), (features,), paths["image_part"], ["features"], ["image"], ({0: images},))
     image = module.image_part(features[:1]).detach()
-    torch.onnx.export(
-        CandidatePart(module).eval(),
+    export_onnx(
+        CandidatePart(module),
         (image, features[:1], torch.ones(2, param_space.N_PARAMS)),
-        str(paths["candidate_part"]),
-        input_names=["image", "features", "params"],
-        output_names=["prediction"],
-        dynamic_shapes=(None, None, {0: candidates}),
-        **common,
+        paths["candidate_part"],
+        ["image", "features", "params"],
+        ["prediction"],
+        (None, None, {0: candidates}),
     )
 
 

@@ -2,7 +2,6 @@
 machine (svgq_jax.data.cluster). Every process the cluster started is killed when the module's tests end."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -20,17 +19,8 @@ from svgq_jax.errors import InputError
 def cluster():
     """Two nodes of one CPU each; the head declares one GPU, so the feature stage runs in a GPU actor (on the
     CPU: the machine has none). The test targets' folder is on the nodes' path, as the package is."""
-    with LocalRayCluster(cpus=[1, 1], gpus=[1, 0], env={"PYTHONPATH": str(REPO / "tests")}) as c:
-        saved = {k: os.environ.get(k) for k in c.env}
-        os.environ.update(c.env)  # this process is a driver too
-        try:
-            yield c
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+    with LocalRayCluster(cpus=[1, 1], gpus=[1, 0], env={"PYTHONPATH": str(REPO / "tests")}) as c, c.driver():
+        yield c  # this process is a driver too
     assert not any(_group_alive(g) for g in c.groups)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-OPSET = 18
+from torch_bridge import onnx_export
 
 
 class Backbone(nn.Module):
@@ -33,29 +33,10 @@ class Backbone(nn.Module):
 
 
 def export_onnx(backbone: Backbone, crop: int, path: Path) -> None:
-    """`backbone` as ONNX (dynamo exporter): input "image" uint8 [B, crop, crop, 3], dynamic batch ->
-    output "features" [B, 2048]."""
-    import warnings
-
-    import onnx
-
+    """`backbone` as ONNX: input "image" uint8 [B, crop, crop, 3], dynamic batch -> output "features" [B, 2048]."""
     example = torch.zeros(2, crop, crop, 3, dtype=torch.uint8)
     images = torch.export.Dim("images", min=1, max=1 << 16)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the exporter's notes on decompositions
-        torch.onnx.export(
-            backbone.eval(),
-            (example,),
-            str(path),
-            dynamo=True,
-            opset_version=OPSET,
-            external_data=False,
-            verbose=False,
-            input_names=["image"],
-            output_names=["features"],
-            dynamic_shapes=({0: images},),
-        )
-    onnx.checker.check_model(str(path), full_check=True)
+    onnx_export.export_onnx(backbone, (example,), path, ["image"], ["features"], ({0: images},))
 
 
 def torch_features(backbone: Backbone, crops: np.ndarray) -> np.ndarray:

@@ -429,6 +429,20 @@ class LocalRayCluster:
         self.groups = []
         shutil.rmtree(self.tmp, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def driver(self):
+        """This process as a driver of the cluster: its `env` (the token) set while inside, then restored."""
+        saved = {k: os.environ.get(k) for k in self.env}
+        os.environ.update(self.env)
+        try:
+            yield self
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
     def __enter__(self) -> LocalRayCluster:
         return self
 
