@@ -98,7 +98,7 @@ def ensemble(data: str, reals: list[str], overrides: dict, n: int) -> list[str]:
         f = fit(
             config.make_config({**overrides, "seed": k}), arrays, arrays.rows["train"], arrays.rows["val"], quiet=True
         )
-        held.append(f.steps.predict(f.kept_state, arrays.X[test_rows])[:, 0])
+        held.append(f.steps.predict_rows(f.kept_state, arrays, test_rows)[:, 0])
         real_preds.append([f.steps.predict(f.kept_state, X)[:, 0] for X in X_real])
     score = lambda preds, y: compute_metrics(y, np.mean(preds, axis=0)).to_json()
     real_of = lambda members: [score([m[j] for m in members], d.ssim) for j, d in enumerate(rds)]

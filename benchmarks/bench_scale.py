@@ -103,7 +103,7 @@ def train(ds: Dataset, cfg):
     f = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
     predict = lambda d: f.steps.predict(f.kept_state, d.inputs(with_stats=True).astype(np.float32))[:, 0]
     test = arrays.rows["test"]
-    held = compute_metrics(arrays.y[test, 0], f.steps.predict(f.kept_state, arrays.X[test])[:, 0])
+    held = compute_metrics(arrays.y[test, 0], f.steps.predict_rows(f.kept_state, arrays, test)[:, 0])
     return predict, held, arrays
 
 

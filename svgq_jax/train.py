@@ -51,6 +51,7 @@ from svgq_jax.monitor import EpochRecord, Monitor, device_memory_mb, plot_histor
 from svgq_jax.results import TrainingResults, analyse
 
 EVAL_CHUNK = 8192  # rows per compiled evaluation call
+STATS_ROWS = 1 << 18  # training examples whose appended columns are measured at once (extra_moments)
 MIN_IMPROVEMENT = 1e-5  # a validation Pearson gain below this does not count as better
 
 
@@ -127,18 +128,29 @@ class Steps:
         self._chunk = jax.jit(self._train_chunk, donate_argnums=(0,), out_shardings=self.replicated)
         self._eval = jax.jit(partial(eval_step, self.model_graphdef), out_shardings=self.replicated)
 
-    def _train_chunk(self, state, X, Y, idx):
-        """lax.scan of train_step over the batches idx [S, B] of device-resident X, Y."""
+    def _train_chunk(self, state, data, Y, idx):
+        """lax.scan of train_step over the batches idx [S, B] of device-resident examples: `data` is
+        (table [n_images, F], image_index [N], params [N, 8]) and a batch's rows are gathered from it."""
+        table, image_index, params = data
 
         def body(state, rows):
-            x = jax.lax.with_sharding_constraint(X[rows], self.batch_sharding)
+            x = jnp.concatenate([table[image_index[rows]], params[rows]], axis=1)
+            x = jax.lax.with_sharding_constraint(x, self.batch_sharding)
             y = jax.lax.with_sharding_constraint(Y[rows], self.batch_sharding)
             return train_step(self.graphdef, state, x, y, self.bytes_weight)
 
         return jax.lax.scan(body, state, idx)
 
-    def train(self, state, X, Y, idx):
-        return self._chunk(state, X, Y, np.asarray(idx))  # host indices: the same in every process
+    def train(self, state, data, Y, idx):
+        return self._chunk(state, data, Y, np.asarray(idx))  # host indices: the same in every process
+
+    def predict_rows(self, model_state, arrays: Arrays, rows: np.ndarray) -> np.ndarray:
+        """`predict` of the examples `rows` of `arrays`, their inputs gathered one chunk at a time."""
+        rows = np.asarray(rows)
+        out = [
+            self.predict(model_state, arrays.inputs(rows[s : s + EVAL_CHUNK])) for s in range(0, len(rows), EVAL_CHUNK)
+        ]
+        return np.concatenate(out) if out else np.zeros((0, 1), np.float32)
 
     def predict(self, model_state, X: np.ndarray) -> np.ndarray:
         """Eval-mode predictions [N, outputs] of a model state for any number of rows, in fixed-size padded
@@ -159,9 +171,14 @@ class Steps:
 
 @dataclasses.dataclass
 class Arrays:
-    """One run's inputs and targets, split by image."""
+    """One run's inputs and targets, split by image. The inputs are never expanded to one [N, n_inputs]
+    matrix: an example's row is its image's row of `table` then its parameters, gathered per batch (on the
+    device while training). Memory grows with the images (2,116 values each) and by 10 values per example:
+    100,000 logos x 16 parameter sets take about 0.9 GB, not the 13.6 GB of the expanded matrix."""
 
-    X: np.ndarray
+    table: np.ndarray  # [n_images, n_features] float32: backbone features [+ image statistics]
+    image_index: np.ndarray  # [N] int32: each example's image
+    params: np.ndarray  # [N, 8] float32: each example's raw parameters
     y: np.ndarray  # [N, 2]: SSIM, ln(SVG bytes)
     rows: dict  # part -> example rows
     feature_mean: np.ndarray  # over the features, the selected statistics, the log2 parameters
@@ -169,11 +186,20 @@ class Arrays:
     selections: tuple = ()
     log_params: tuple = ()
 
+    @property
+    def n_features(self) -> int:
+        return self.table.shape[1]
+
+    def inputs(self, rows) -> np.ndarray:
+        """The raw model inputs [len(rows), n_features + 8] of examples `rows`."""
+        rows = np.asarray(rows)
+        return np.concatenate([self.table[self.image_index[rows]], self.params[rows]], axis=1)
+
 
 def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
     with_stats = cfg.with_stats
     per_image = ds.image_features(with_stats)
-    X = ds.inputs(with_stats=with_stats).astype(np.float32)
+    table = per_image.astype(np.float32)
     rows = {part: split.rows(ds.image_index, part) for part in ("train", "val", "test")}
     # normalisation statistics over training images (each image once, not once per example)
     train_feats = per_image[split.train]
@@ -185,14 +211,40 @@ def prepare_arrays(ds: Dataset, split: Split, cfg: TrainConfig) -> Arrays:
     # the seed's input (input_features "resnet") keeps the seed's MLP: no selection, no log2 parameters
     sels = selection.default_selections() if with_stats and cfg.selected_stats else ()
     logs = param_space.log_pairs() if with_stats and cfg.log_params else ()
+    arrays = Arrays(table, ds.image_index.astype(np.int32), ds.params.astype(np.float32), None, rows, None, None)
     # the columns the model appends vary per example: their statistics are over training examples
-    nf = X.shape[1] - param_space.N_PARAMS
-    tr = X[rows["train"]]
-    for cols in extra_blocks(tr[:, :nf], tr[:, nf:], ModelConfig(nf, selections=sels, log_params=logs)):
-        mean = np.concatenate([mean, cols.mean(0)])
-        std = np.concatenate([std, np.maximum(cols.std(0), 1e-6)])
+    for block_mean, block_std in extra_moments(
+        arrays, rows["train"], ModelConfig(arrays.n_features, selections=sels, log_params=logs)
+    ):
+        mean = np.concatenate([mean, block_mean])
+        std = np.concatenate([std, np.maximum(block_std, 1e-6)])
     y = np.stack([ds.ssim, np.log(ds.svg_bytes.astype(np.float64))], axis=1).astype(np.float32)
-    return Arrays(X, y, rows, mean.astype(np.float32), std.astype(np.float32), sels, logs)
+    return dataclasses.replace(
+        arrays,
+        y=y,
+        feature_mean=mean.astype(np.float32),
+        feature_std=std.astype(np.float32),
+        selections=sels,
+        log_params=logs,
+    )
+
+
+def extra_moments(arrays: Arrays, rows: np.ndarray, mcfg: ModelConfig) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(mean, std) over `rows` of each block of columns the model appends (`extra_blocks`), computed on
+    STATS_ROWS rows at a time: in one pass where they fit (the default data), else from float64 sums."""
+    nf = arrays.n_features
+    chunks = [rows[s : s + STATS_ROWS] for s in range(0, len(rows), STATS_ROWS)]
+    if len(chunks) == 1:
+        x = arrays.inputs(chunks[0])
+        return [(cols.mean(0), cols.std(0)) for cols in extra_blocks(x[:, :nf], x[:, nf:], mcfg)]
+    sums = None
+    for chunk in chunks:
+        x = arrays.inputs(chunk)
+        blocks = [cols.astype(np.float64) for cols in extra_blocks(x[:, :nf], x[:, nf:], mcfg)]
+        moments = [(b.sum(0), (b * b).sum(0)) for b in blocks]
+        sums = moments if sums is None else [(a + c, b + d) for (a, b), (c, d) in zip(sums, moments)]
+    n = len(rows)
+    return [(s1 / n, np.sqrt(np.maximum(s2 / n - (s1 / n) ** 2, 0.0))) for s1, s2 in sums or []]
 
 
 def epoch_batches(n: int, batch: int, seed: int, epoch: int) -> np.ndarray:
@@ -291,7 +343,7 @@ def kept_by(cfg: TrainConfig) -> str:
 
 def model_config(cfg: TrainConfig, arrays: Arrays) -> ModelConfig:
     return ModelConfig(
-        arrays.X.shape[1] - param_space.N_PARAMS,
+        arrays.n_features,
         cfg.hidden_dims,
         cfg.dropout,
         cfg.batch_norm,
@@ -369,9 +421,10 @@ def fit(
     n_train = len(train_rows)
     model, _, schedule, steps, state, precision = build(cfg, arrays, train_rows, devices)
     steps_per_epoch = n_train // cfg.batch_size
-    X_train = jax.device_put(arrays.X[train_rows], steps.replicated)
+    train_data = (arrays.table, arrays.image_index[train_rows], arrays.params[train_rows])
+    train_data = jax.device_put(train_data, steps.replicated)
     y_train = jax.device_put(arrays.y[train_rows], steps.replicated)
-    X_val, y_val = arrays.X[val_rows], arrays.y[val_rows, 0]
+    y_val = arrays.y[val_rows, 0]
 
     history: list[EpochRecord] = []
     kept = {"pearson": -np.inf, "epoch": 0, "val_loss": np.inf, "bad_epochs": 0}
@@ -401,10 +454,10 @@ def fit(
             file=sys.stderr,
         ) as bar:
             for s in range(0, steps_per_epoch, chunk):
-                state, batch_losses = steps.train(state, X_train, y_train, idx[s : s + chunk])
+                state, batch_losses = steps.train(state, train_data, y_train, idx[s : s + chunk])
                 losses.append(np.asarray(batch_losses))
                 bar.update(len(batch_losses))
-        pred = steps.predict(model_part(state), X_val)[:, 0]
+        pred = steps.predict_rows(model_part(state), arrays, val_rows)[:, 0]
         mem, peak = device_memory_mb()
         peak_mb = max(peak_mb, peak)
         record = EpochRecord(
@@ -549,7 +602,7 @@ def sync_processes(name: str) -> None:
 
 def _results(run: Path, f: Fit, arrays: Arrays, split: Split, devices: list) -> TrainingResults:
     # the kept model's predictions on held-out rows, for validation and parity checks
-    preds = {part: f.steps.predict(f.kept_state, arrays.X[arrays.rows[part]]) for part in ("val", "test")}
+    preds = {part: f.steps.predict_rows(f.kept_state, arrays, arrays.rows[part]) for part in ("val", "test")}
     if is_primary():
         save_npz(
             run / "predictions.npz",

@@ -148,7 +148,7 @@ def cross_validate(rd: RunData, folds: int, epochs: int, patience: int, quiet: b
         arrays = prepare_arrays(rd.ds, split, cfg)
         t = time.perf_counter()
         f = fit(cfg, arrays, arrays.rows["train"], arrays.rows["val"], quiet=True)
-        pred = f.steps.predict(f.kept_state, arrays.X[arrays.rows["val"]])[:, 0]
+        pred = f.steps.predict_rows(f.kept_state, arrays, arrays.rows["val"])[:, 0]
         m = compute_metrics(arrays.y[arrays.rows["val"], 0], pred)
         results.append(
             {

@@ -199,10 +199,29 @@ def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tin
     split = split_images(ds.image_types, 0.2, 0.1, 0)
     arrays = prepare_arrays(ds, split, cfg())
     # the log2 parameters are standardised by the training examples' own mean and std
-    logs = param_space.log2_params(arrays.X[arrays.rows["train"], -param_space.N_PARAMS :], param_space.log_pairs())
+    logs = param_space.log2_params(arrays.params[arrays.rows["train"]], param_space.log_pairs())
     np.testing.assert_allclose(arrays.feature_mean[-len(param_space.LOG_SCALED) :], logs.mean(0), rtol=1e-5)
     np.testing.assert_allclose(arrays.feature_std[-len(param_space.LOG_SCALED) :], logs.std(0), rtol=1e-4)
     seed_cfg = cfg(input_features="resnet")
     arrays = prepare_arrays(ds, split, seed_cfg)
     mcfg = model_config(seed_cfg, arrays)
     assert mcfg.selections == mcfg.log_params == () and mcfg.n_inputs == 2056 and len(arrays.feature_mean) == 2048
+
+
+def test_inputs_are_gathered_per_image_never_expanded(tiny_dataset, monkeypatch):
+    """Datasets larger than memory: the arrays hold one row per image and 10 values per example; the
+    statistics of the appended columns come out the same when measured in chunks."""
+    from svgq_jax import train
+    from svgq_jax.data.splits import split_images
+
+    ds = load_dataset(tiny_dataset, 1)
+    split = split_images(ds.image_types, 0.2, 0.1, 0)
+    arrays = train.prepare_arrays(ds, split, cfg())
+    assert arrays.table.shape[0] == ds.n_images and arrays.params.shape == (ds.n_examples, 8)
+    assert all(a.ndim < 2 or a.shape[1] <= 8 for a in (arrays.image_index, arrays.params, arrays.y))
+    rows = arrays.rows["val"]
+    np.testing.assert_array_equal(arrays.inputs(rows), ds.inputs(rows, with_stats=True).astype(np.float32))
+    monkeypatch.setattr(train, "STATS_ROWS", 7)  # many chunks: float64 sums instead of one pass
+    chunked = train.prepare_arrays(ds, split, cfg())
+    np.testing.assert_allclose(chunked.feature_mean, arrays.feature_mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(chunked.feature_std, arrays.feature_std, rtol=1e-4, atol=1e-6)
