@@ -240,11 +240,19 @@ def parse_fixed(items: list[str]) -> dict[int, float]:
 
 def _measure(target: Target, vector: np.ndarray, predicted: np.ndarray) -> tuple[Candidate, str | None]:
     params = param_space.from_vector(vector)
-    size = float(np.exp(predicted[1])) if len(predicted) > 1 else None
     try:
-        lab, svg = label(target, params)
+        traced = label(target, params)
     except TraceFailure as e:
-        return Candidate(params, float(predicted[0]), size, error=str(e)), None
+        traced = e
+    return _verified(params, predicted, traced)
+
+
+def _verified(params: dict, predicted: np.ndarray, traced) -> tuple[Candidate, str | None]:
+    """A candidate with its prediction and its trace: `traced` is (Label, SVG) or the TraceFailure."""
+    size = float(np.exp(predicted[1])) if len(predicted) > 1 else None
+    if isinstance(traced, TraceFailure):
+        return Candidate(params, float(predicted[0]), size, error=str(traced)), None
+    lab, svg = traced
     return Candidate(
         params,
         float(predicted[0]),
@@ -372,21 +380,7 @@ def optimize_image(
 def _defaults(predictor, source: images.Source, row: np.ndarray) -> tuple[Candidate, str | None]:
     """VTracer's defaults as a verified candidate, from the trace the predictor made for its features."""
     pred = predictor.predict_rows(row, param_space.defaults_vector()[None])[0]
-    size = float(np.exp(pred[1])) if len(pred) > 1 else None
-    traced = predictor.defaults_trace(source)
-    if isinstance(traced, TraceFailure):
-        return Candidate(dict(param_space.VTRACER_DEFAULTS), float(pred[0]), size, error=str(traced)), None
-    lab, svg = traced
-    return Candidate(
-        dict(param_space.VTRACER_DEFAULTS),
-        float(pred[0]),
-        size,
-        lab.ssim,
-        lab.svg_bytes,
-        lab.trace_seconds,
-        lab.alpha_mad,
-        lab.transparent_kept,
-    ), svg
+    return _verified(dict(param_space.VTRACER_DEFAULTS), pred, predictor.defaults_trace(source))
 
 
 def _front_point(vector: np.ndarray, pred: np.ndarray) -> dict:
