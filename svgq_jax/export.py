@@ -373,8 +373,8 @@ def _report(meta: dict, checks) -> str:
     lines += [f"| {k} | `{meta['files'][k]}` | {v:.2f} |" for k, v in meta["sizes_mb"].items()]
     lines += [
         "",
-        f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}; exported files run in a fresh "
-        f"process without JAX)",
+        f"## Parity (max abs diff vs JAX fp32; tolerance {parity.FP32_TOLERANCE:.0e}, relative on ln bytes; exported "
+        f"files run in a fresh process without JAX)",
         "",
         parity.parity_table(checks),
     ]

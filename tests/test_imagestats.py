@@ -52,3 +52,12 @@ def test_trace_ssim_is_the_label_at_vtracer_defaults():
         want = label(Target(png, ref), {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0].ssim
         assert abs(_stat(stats, f"trace_ssim_p{p}") - want) < 1e-6  # stored as float32
     assert _stat(stats, "trace_ssim_p1") < _stat(stats, "trace_ssim_p8") - 0.05  # the grey disc merges at 1 bit
+
+
+def test_region_labelling_matches_skimage_label():
+    # the statistics call scikit-image's integer kernel directly (it skips a scipy.ndimage import)
+    from skimage.measure import label
+
+    codes = np.random.default_rng(0).integers(0, 4, size=(64, 48)).astype(np.int32)
+    got = imagestats._label_regions(codes, -1, False, 1)
+    assert np.array_equal(got, label(codes, background=-1, connectivity=1)) and got.max() > 100

@@ -19,6 +19,7 @@ def get_config() -> TrainConfig:
         default.get_config(),
         input_features="resnet",  # no image statistics, no selected statistics, no log2 parameters
         batch_norm=True,
+        hidden_dims=(1024, 512, 256),
         dropout=(0.3, 0.2, 0.1),
         resnet_weight=1.0,  # the features as they are, standardised
         input_clip=0.0,

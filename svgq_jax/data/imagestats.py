@@ -30,7 +30,11 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from skimage.measure import label
+
+try:  # skimage.measure.label imports scipy.ndimage first (0.2 s of every cold start); its integer kernel does not
+    from skimage.measure._ccomp import label_cython as _label_regions
+except ImportError:  # a scikit-image that moved it
+    from skimage.measure import label as _label_regions
 
 STATS_VERSION = 7
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
@@ -136,7 +140,7 @@ def _step_stats(a: np.ndarray) -> list[float]:
 
 def _region_stats(a: np.ndarray) -> list[float]:
     """Pixel area in small 4-connected regions of equal 5-bit colour (merges anti-aliasing noise)."""
-    labels = label(_codes(a >> 3), background=-1, connectivity=1)
+    labels = _label_regions(_codes(a >> 3), -1, False, 1)  # background -1 (none), 4-connected
     areas = np.bincount(labels.ravel())[1:]
     per_pixel = areas[labels.ravel() - 1]
     return [float(np.mean(per_pixel < lim)) for lim in REGION_AREAS] + [
