@@ -63,8 +63,7 @@ def svg_size(svg: str) -> tuple[int, int] | None:
 
 
 def run_optimize(predictor, path: Path, objective: Objective, budget: int, verify: int, seed: int, size):
-    predictor._cache.clear()  # each run computes its own features and defaults trace, as a new image would
-    predictor._defaults.clear()
+    predictor.forget()  # each run computes its own features and defaults trace, as a new image would
     t = time.perf_counter()
     r = optimize_image(predictor, path, budget=budget, verify=verify, seed=seed, objective=objective)
     seconds = time.perf_counter() - t

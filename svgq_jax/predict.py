@@ -32,6 +32,7 @@ from svgq_jax.bundle import bundle_file, check_width, read_bundle
 from svgq_jax.data import images
 from svgq_jax.data.features import BackboneSpec, OnnxFeatureExtractor
 from svgq_jax.data.imagestats import defaults_trace, image_stats
+from svgq_jax.data.tracing import Target
 from svgq_jax.errors import InputError
 
 CACHE_IMAGES = 256
@@ -86,6 +87,9 @@ class QualityPredictor:
         # VTracer's defaults traced at each source's size: a statistic of the model, and what
         # `optimize` compares its picks with (traced once for both)
         self._defaults: OrderedDict[str, tuple] = OrderedDict()
+        # the last source as a trace target (its SSIM reference costs ~30 ms on a native logo; the defaults' trace
+        # and optimize's verified traces share it); one only, since a 2048-px reference holds ~150 MB
+        self._target: tuple[str, Target] | None = None
 
     @classmethod
     def load(cls, bundle_dir: str | Path, max_side: int = images.MAX_SIDE) -> QualityPredictor:
@@ -130,11 +134,24 @@ class QualityPredictor:
                     self._cache.popitem(last=False)
         return np.stack([self._cache[k] for k in keys])
 
+    def forget(self) -> None:
+        """Drop every per-image cache (features, defaults' traces, target): the next image starts cold."""
+        self._cache.clear()
+        self._defaults.clear()
+        self._target = None
+
+    def target(self, source: images.Source) -> Target:
+        """The source as VTracer's input and the SSIM's reference, kept for the last source."""
+        key = images.source_hash(source)
+        if self._target is None or self._target[0] != key:
+            self._target = (key, Target.of(source))
+        return self._target[1]
+
     def defaults_trace(self, source: images.Source):
         """VTracer's defaults traced at the source's size, kept per image: (Label, SVG) or the TraceFailure."""
         key = images.source_hash(source)
         if key not in self._defaults:
-            self._defaults[key] = defaults_trace(source)
+            self._defaults[key] = defaults_trace(source, self.target(source))
             if len(self._defaults) > CACHE_IMAGES:
                 self._defaults.popitem(last=False)
         return self._defaults[key]

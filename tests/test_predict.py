@@ -51,6 +51,23 @@ def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
         predictor.predict(tmp_path / "bad.png", param_space.VTRACER_DEFAULTS)
 
 
+def test_the_defaults_trace_and_optimize_share_one_target(predictor):
+    from svgq_jax.data.tracing import label
+    from svgq_jax.optimize import optimize_image
+
+    predictor.forget()
+    a, b = (predictor.source(np.asarray(draw_test_logo(i))) for i in (6, 7))
+    kept = predictor.target(a)
+    assert predictor.target(a) is kept and predictor.target(b) is not kept  # the last source's only
+    res = optimize_image(predictor, a, budget=64, verify=1)
+    assert predictor.target(a) is predictor.target(a)
+    # the shared target scores like a fresh one: the defaults' label equals a new trace of them
+    fresh, _ = label(predictor.target(a), param_space.VTRACER_DEFAULTS)
+    assert res.defaults.svg_bytes > 0 and abs(res.defaults.actual - fresh.ssim) < 0.02
+    predictor.forget()
+    assert predictor._target is None and not predictor._cache and not predictor._defaults
+
+
 def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
     draw_test_logo(1).save(tmp_path / "x.png")
     code = (
@@ -291,7 +308,8 @@ def test_choose_follows_the_objective():
     assert choose(verified, defaults, Objective())[0] is small_same  # within 0.002 of the best, smallest
     assert choose(verified, defaults, Objective("quality"))[0] is big_best
     assert choose([big_best, defaults], defaults, Objective())[0] is defaults  # 3x the bytes for +0.006: no
-    assert choose([c(0.965, 30_000), defaults], defaults, Objective())[0].actual == 0.965  # clearly better
+    assert choose([c(0.965, 30_000), defaults], defaults, Objective())[0] is defaults  # +0.015: not clearly
+    assert choose([c(0.975, 30_000), defaults], defaults, Objective())[0].actual == 0.975  # clearly better
     assert choose(verified, defaults, Objective("min_ssim", 0.94))[0] is small_same
     assert choose(verified, defaults, Objective("min_ssim", 0.99)) == (big_best, False)
     assert choose(verified, defaults, Objective("max_bytes", 5_000))[0] is small_same

@@ -160,13 +160,14 @@ def _detail(grey: np.ndarray, sigma: float) -> float:
     return float(np.sqrt(np.mean((blurred - grey) ** 2)) / 64)
 
 
-def defaults_trace(source):
-    """VTracer's defaults traced and scored at the source's size: (Label, SVG), or the TraceFailure."""
+def defaults_trace(source, target=None):
+    """VTracer's defaults traced and scored at the source's size: (Label, SVG), or the TraceFailure.
+    `target`: the source's `Target`, when the caller holds it."""
     from svgq_jax import params as param_space
     from svgq_jax.data.tracing import Target, TraceFailure, label
 
     try:
-        return label(Target.of(source), param_space.VTRACER_DEFAULTS)
+        return label(target or Target.of(source), param_space.VTRACER_DEFAULTS)
     except TraceFailure as e:
         return e
 
