@@ -41,8 +41,8 @@ def test_parity_within_tolerance_in_fresh_processes(bundle):
     assert {c["output"] for c in checks} == {"ssim", "log_bytes"}  # parity per output
     assert len(checks) == 7 * 2 * 3 * 2  # formats x sources x batches x outputs
     assert all(c["ok"] and c["max_abs_diff"] <= c["tolerance"] and not c["jax_imported"] for c in checks)
-    # 1e-5 on the SSIM; relative on ln(bytes), whose values stay under 20 (half a billion bytes)
-    assert all(c["tolerance"] == 1e-5 if c["output"] == "ssim" else 1e-5 <= c["tolerance"] <= 2e-4 for c in checks)
+    # 1e-5 on the SSIM, 1e-5 relative on ln(bytes)
+    assert all(c["tolerance"] == 1e-5 and c["relative"] == (c["output"] == "log_bytes") for c in checks)
     assert "| onnx | log_bytes | dataset | 1024 |" in (bundle[0] / "report.md").read_text()
 
 
