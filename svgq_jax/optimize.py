@@ -307,17 +307,19 @@ def choose(verified: list[Candidate], defaults: Candidate, objective: Objective)
     return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
 
 
-def _prefetch(predictor, files: list[Path]) -> None:
-    """The batch path for a folder: the backbone runs once over the next images, whose features the predictor
-    caches for `optimize_image`. A file that does not load is left for `optimize_image` to report."""
-    sources = []
+def _prefetch(predictor, files: list[Path]) -> dict[Path, images.Source]:
+    """The batch path for a folder: the next images, decoded once, with the backbone run over them at once (the
+    predictor caches their features for `optimize_image`). A file that does not load is left out, for
+    `optimize_image` to report."""
+    sources = {}
     for f in files:
         try:
-            sources.append(predictor.source(f))
+            sources[f] = predictor.source(f)
         except InputError:
             pass
     if len(sources) > 1:
-        predictor.image_features(sources)
+        predictor.image_features(list(sources.values()))
+    return sources
 
 
 def optimize_image(
@@ -329,9 +331,12 @@ def optimize_image(
     fixed=None,
     objective: Objective = Objective(),
     pareto: bool = False,
+    name: str | None = None,
 ) -> Result:
     """Search, then trace `verify` candidates spread along the front for the objective, and the defaults,
-    and keep what the objective picks among them; with verify 0, trace the model's own pick."""
+    and keep what the objective picks among them; with verify 0, trace the model's own pick. `name`: what
+    the result and errors call the image (default: `image` itself, e.g. its path)."""
+    name = name or str(image)
     if objective.needs_bytes and not predictor.predicts_bytes:
         raise InputError(f"this model bundle does not predict SVG bytes: use --objective quality ({objective.kind})")
     t0 = time.perf_counter()
@@ -344,7 +349,7 @@ def optimize_image(
     chosen = targets(preds, objective, max(verify, 1))
     front = [_front_point(vectors[i], preds[i]) for i in pareto_front(preds)] if pareto and preds.shape[1] > 1 else []
     done = lambda *a, **kw: Result(
-        str(image),
+        name,
         source.original_size,
         source.size,
         objective.kind,
@@ -365,7 +370,7 @@ def optimize_image(
         try:
             svg = trace(target.png, best.params)
         except TraceFailure as e:
-            raise InputError(f"{image}: VTracer could not trace it ({e})") from None
+            raise InputError(f"{name}: VTracer could not trace it ({e})") from None
         return done(True, best, out(svg))
     defaults, default_svg = _defaults(predictor, source, row)
     measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
@@ -373,7 +378,7 @@ def optimize_image(
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
     ok = [(c, s) for c, s in ok if keeps_transparency(c, defaults)]
     if not ok:
-        raise InputError(f"{image}: VTracer failed on every verified candidate ({measured[0][0].error})")
+        raise InputError(f"{name}: VTracer failed on every verified candidate ({measured[0][0].error})")
     best, reached = choose([c for c, _ in ok], defaults, objective)
     svg = next(s for c, s in ok if c is best)
     return done(reached, best, out(svg), [c for c, _ in measured], defaults)
@@ -519,7 +524,7 @@ def main(argv=None) -> int:
     results, failures = [], []
     for i, f in enumerate(files):
         if i % BATCH_IMAGES == 0:
-            _prefetch(predictor, files[i : i + BATCH_IMAGES])
+            decoded = _prefetch(predictor, files[i : i + BATCH_IMAGES])
         dest = (
             (out_dir / f.relative_to(target)).with_suffix(".svg")
             if many and out_dir
@@ -529,7 +534,8 @@ def main(argv=None) -> int:
         )
         try:
             check_output(dest, "--out", inputs=[f])  # an SVG logo's default output would be itself
-            r = optimize_image(predictor, f, a.budget, a.verify, a.seed, fixed, objective, a.pareto)
+            image = decoded.pop(f, f)  # decoded by the batch path, or a file for optimize_image to report
+            r = optimize_image(predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f))
         except InputError as e:
             if not many:
                 raise
