@@ -82,17 +82,21 @@ def _trace_stats(thumb, ref) -> list[float]:
     then its ln(SVG bytes) / 16 (how the number of shapes grows with the precision).
 
     The other parameters are then read off by the model around these anchors; a trace
-    that fails scores 0 (nothing usable), as its SVG would."""
+    that fails scores 0 (nothing usable), as its SVG would. An SVG equal to a lower
+    precision's has that one's label (a quarter of them on real logos): it is not rendered again."""
     from svgq_jax import params as param_space
-    from svgq_jax.data.tracing import Target, TraceFailure, label
+    from svgq_jax.data.images import TRACE_PNG_LEVEL
+    from svgq_jax.data.tracing import Target, TraceFailure, scored, trace
 
-    target = Target(thumb.png(), ref, thumb.alpha if thumb.has_alpha else None)
-    ssims, sizes = [], []
+    target = Target(thumb.png(TRACE_PNG_LEVEL), ref, thumb.alpha if thumb.has_alpha else None)
+    ssims, sizes, seen = [], [], {}
     for p in range(1, 9):
         try:
-            lab = label(target, {**param_space.VTRACER_DEFAULTS, "color_precision": p})[0]
-            ssims.append(lab.ssim)
-            sizes.append(float(np.log(lab.svg_bytes) / 16))
+            svg = trace(target.png, {**param_space.VTRACER_DEFAULTS, "color_precision": p})
+            if svg not in seen:
+                seen[svg] = scored(target, svg, 0.0)
+            ssims.append(seen[svg].ssim)
+            sizes.append(float(np.log(seen[svg].svg_bytes) / 16))
         except TraceFailure:
             ssims.append(0.0)
             sizes.append(0.0)
@@ -106,13 +110,17 @@ def _colour_stats(a: np.ndarray, ref) -> list[float]:
     low precision costs little RMS error but much SSIM."""
     from svgq_jax.data.ssim import ssim_to
 
-    flat = a.reshape(-1, 3).astype(np.float64)
+    # one sort over the pixels; each precision's bins are then read off the distinct colours
+    colours, inverse, weight = np.unique(_codes(a).ravel(), return_inverse=True, return_counts=True)
+    rgb = np.stack([(colours >> s) & 255 for s in (16, 8, 0)], axis=1)
+    n_px = len(inverse)
     counts, errors, ssims, prev = [], [], [], 0
     for p in range(1, 9):
-        _, inverse, n = np.unique(_codes(a >> (8 - p)).ravel(), return_inverse=True, return_counts=True)
-        counts.append(np.log1p(len(n)) / np.log1p(len(flat)))
-        means = np.stack([np.bincount(inverse, weights=flat[:, c]) / n for c in range(3)], axis=1)
-        rms = np.sqrt(np.mean((flat - means[inverse]) ** 2))
+        _, bin_of = np.unique(_codes(rgb >> (8 - p)), return_inverse=True)
+        n = np.bincount(bin_of, weights=weight)
+        means = np.stack([np.bincount(bin_of, weights=weight * rgb[:, c]) / n for c in range(3)], axis=1)
+        counts.append(np.log1p(len(n)) / np.log1p(n_px))
+        rms = np.sqrt(np.sum(weight * np.sum((rgb - means[bin_of]) ** 2, axis=1)) / (3 * n_px))
         errors.append(float(np.log1p(rms) / np.log1p(128)))  # log: the useful range spans 0.01 to 30 levels
         # bins nest as p grows: the same count means the same partition (and the same SSIM)
         same = ssims and len(n) == prev
@@ -121,7 +129,7 @@ def _colour_stats(a: np.ndarray, ref) -> list[float]:
             if same
             else 1.0
             if rms == 0
-            else ssim_to(ref, np.rint(means[inverse]).reshape(a.shape).astype(np.uint8))
+            else ssim_to(ref, np.rint(means[bin_of][inverse]).reshape(a.shape).astype(np.uint8))
         )
         prev = len(n)
     return counts + errors + ssims

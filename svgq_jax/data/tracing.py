@@ -22,7 +22,7 @@ import numpy as np
 from PIL import Image
 
 from svgq_jax import params as param_space
-from svgq_jax.data.images import Source
+from svgq_jax.data.images import TRACE_PNG_LEVEL, Source, png_bytes
 from svgq_jax.data.ssim import Reference, ssim_to
 
 
@@ -52,14 +52,14 @@ class Target:
 
     @classmethod
     def of(cls, source: Source) -> Target:
-        return cls(source.png(), Reference.of(source.over_white()), source.alpha if source.has_alpha else None)
+        return cls(
+            source.png(TRACE_PNG_LEVEL), Reference.of(source.over_white()), source.alpha if source.has_alpha else None
+        )
 
     @classmethod
     def of_rgb(cls, rgb: np.ndarray) -> Target:
         """An opaque image (e.g. a canonical view) as a target."""
-        from svgq_jax.data.images import png_bytes
-
-        return cls(png_bytes(Image.fromarray(rgb)), Reference.of(rgb))
+        return cls(png_bytes(Image.fromarray(rgb), TRACE_PNG_LEVEL), Reference.of(rgb))
 
     @property
     def size(self) -> tuple[int, int]:
@@ -141,7 +141,11 @@ def label(target: Target, params: Mapping) -> tuple[Label, str]:
     """Trace, render and score one parameter set. Returns the label and the SVG text."""
     t0 = time.perf_counter()
     svg = trace(target.png, params)
-    seconds = time.perf_counter() - t0
+    return scored(target, svg, time.perf_counter() - t0), svg
+
+
+def scored(target: Target, svg: str, seconds: float) -> Label:
+    """The label of an SVG traced from `target` in `seconds`: rendered at its size and scored."""
     alpha_mad = kept = None
     if target.alpha is None:
         rgb = render(svg, target.size)
@@ -156,4 +160,4 @@ def label(target: Target, params: Mapping) -> tuple[Label, str]:
     score = ssim_to(target.ref, rgb)
     if not np.isfinite(score):
         raise TraceFailure(f"SSIM is not finite ({score})")
-    return Label(score, seconds, len(svg.encode()), alpha_mad, kept), svg
+    return Label(score, seconds, len(svg.encode()), alpha_mad, kept)
