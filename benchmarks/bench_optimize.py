@@ -37,7 +37,7 @@ import numpy as np
 from svgq_jax import params as param_space
 from svgq_jax.data import images
 from svgq_jax.data.tracing import Target, TraceFailure, label
-from svgq_jax.optimize import DEFAULT_VERIFY, Objective, optimize_image
+from svgq_jax.optimize import Objective, optimize_image
 from svgq_jax.predict import QualityPredictor
 from svgq_jax.validate import load_run
 
@@ -237,7 +237,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=20, help="images to use (spread over the folder)")
     ap.add_argument("--random", type=int, default=32, help="random parameter sets traced for the baseline")
     ap.add_argument("--budget", type=int, default=4096)
-    ap.add_argument("--verify", type=int, default=DEFAULT_VERIFY, help="optimize --verify K")
+    ap.add_argument("--verify", type=int, help="optimize --verify K (default: each objective's own)")
     ap.add_argument("--cold-rounds", type=int, default=5, help="new processes per objective for the cold start")
     ap.add_argument("--cold-only", action="store_true", help="measure the cold start alone")
     ap.add_argument("--json", action="store_true")

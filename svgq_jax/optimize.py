@@ -1,24 +1,24 @@
 """Choose VTracer parameters for a logo with the quality predictor.
 
-    python -m svgq_jax.optimize --model BUNDLE IMAGE_OR_FOLDER [--out OUT.svg|DIR] [--budget 4096] [--verify 4] [--json]
+    python -m svgq_jax.optimize --model BUNDLE IMAGE_OR_FOLDER [--out OUT.svg|DIR] [--budget 4096] [--verify K] [--json]
 
 Search: `budget` parameter sets (VTracer's defaults plus a Latin hypercube) are
 scored in batches by the predictor (SSIM and SVG bytes), then refined by batched
-coordinate steps around the objective's targets. Then K candidates spread along
-the predicted front of SSIM against bytes (--verify K, default 4) and VTracer's
-defaults are really traced and scored, the objective picks among them (see
-`Objective`: by default the smallest SVG that looks as good as the best), and a
-table compares them; --verify 0 traces only the model's own pick.
+coordinate steps around the objective's targets. Then a few candidates and
+VTracer's defaults are really traced and scored (`DEFAULT_VERIFY`: the top pick
+for quality, four points spread along the predicted front of SSIM against bytes
+for the default compact objective, a walk along it for --min-ssim), the objective
+picks among them (see `Objective`: by default the smallest SVG that looks as good
+as the best), and a table compares them; --verify 0 traces only the model's own pick.
 
 Everything is traced at the image's own size (long side capped by --max-side)
 and with its transparency, and the SVG written has the image's width and height
 and a viewBox. A verified candidate that keeps the source's transparency worse
 than VTracer's defaults do (TRANSPARENCY_SLACK) is not chosen.
 
-Why verify by default: the model's single pick still loses to VTracer's
-defaults on some images (3 of 20 in benchmarks/bench_optimize.py); tracing 5
-finalists costs ~0.2 s per image, never ends below the defaults and matches
-tracing 64 random sets (README).
+Why verify: the model's single pick still loses to VTracer's defaults on some
+images, and its bytes err by a fifth; the defaults are traced anyway (the model
+reads that trace), so `optimize` never ends below them.
 """
 
 from __future__ import annotations
@@ -136,9 +136,13 @@ CLEARLY_BETTER = 0.02
 # above the target (min_ssim), or at these shares of the byte budget (max_bytes): spread along the
 # front, since the model errs by a few hundredths.
 COMPACT_MARGINS = (0.0, 0.003, 0.006, 0.012)
+# min_ssim walks the front instead: it traces the smallest candidate predicted to reach the target, then
+# steps this much of predicted SSIM down while verified ones reach it, or up until one does (at most
+# --verify traces). Replayed on 60 real native logos (ACCURACY.md section 17), two traces found a median
+# 0.35x the defaults' bytes, where four at fixed margins found 0.39x.
+MIN_SSIM_STEP = 0.006
 # images whose backbone features are computed in one batch when `optimize` is given a folder
 BATCH_IMAGES = 16
-MIN_SSIM_MARGINS = (0.006, 0.003, 0.0, -0.004)
 BUDGET_SHARES = (1.0, 0.85, 0.7, 0.55)
 
 
@@ -146,12 +150,10 @@ def pareto_front(preds: np.ndarray) -> np.ndarray:
     """Indices of the candidates no other beats on both predicted SSIM (higher) and bytes (lower),
     by decreasing SSIM."""
     order = np.lexsort((preds[:, 1], -preds[:, 0]))
-    best_bytes, front = np.inf, []
-    for i in order:
-        if preds[i, 1] < best_bytes:
-            front.append(i)
-            best_bytes = preds[i, 1]
-    return np.asarray(front, dtype=np.int64)
+    sizes = preds[order, 1]
+    # on the front: smaller than every candidate before it in that order
+    before = np.concatenate([[np.inf], np.minimum.accumulate(sizes)[:-1]])
+    return order[sizes < before].astype(np.int64)
 
 
 def targets(preds: np.ndarray, objective: Objective, k: int) -> np.ndarray:
@@ -165,16 +167,45 @@ def targets(preds: np.ndarray, objective: Objective, k: int) -> np.ndarray:
         picks = [
             front[np.argmax(np.where(log_bytes <= np.log(objective.value * s), ssim, -np.inf))] for s in BUDGET_SHARES
         ]
+    elif objective.kind == "min_ssim":  # where `walk` starts, then where its first steps go
+        steps = (0, -1, 1, -2, 2)
+        picks = [front[_smallest_above(ssim, objective.value + n * MIN_SSIM_STEP)] for n in steps]
     else:
-        floor = objective.value if objective.kind == "min_ssim" else ssim.max()
-        margins = MIN_SSIM_MARGINS if objective.kind == "min_ssim" else tuple(-m for m in COMPACT_MARGINS)
-        # the front is by decreasing SSIM, so the last point at or above a floor is its smallest
-        picks = [front[max(int(np.sum(ssim >= floor + m)) - 1, 0)] for m in margins]
+        picks = [front[_smallest_above(ssim, ssim.max() - m)] for m in COMPACT_MARGINS]
     picks = list(dict.fromkeys(int(i) for i in picks))[:k]  # in order, without repeats
     rest = [int(i) for i in front if int(i) not in picks]
     if len(picks) < k and rest:  # fill up with points spread over the rest of the front
         picks += rest[:: max(1, len(rest) // (k - len(picks)))][: k - len(picks)]
     return np.asarray(picks, dtype=np.int64)
+
+
+def _smallest_above(front_ssim: np.ndarray, floor: float) -> int:
+    """The front is by decreasing SSIM: its last point predicted at or above `floor` is the smallest."""
+    return max(int(np.sum(front_ssim >= floor)) - 1, 0)
+
+
+def walk(preds: np.ndarray, goal: float, k: int, reaches) -> list[int]:
+    """min_ssim's candidates, in the order traced: the smallest predicted to reach `goal`, then steps of
+    MIN_SSIM_STEP down the front while `reaches(index)` (a real trace) holds, or up it until it does;
+    at most k traces."""
+    front = pareto_front(preds)
+    ssim = preds[front, 0]
+    at = lambda m: int(front[_smallest_above(ssim, goal + m)])
+    first = at(0.0)
+    tried, ok = [first], reaches(first)
+    direction = -1 if ok else 1
+    for step in range(1, 1 + 4 * k):
+        if len(tried) >= k:
+            break
+        i = at(direction * step * MIN_SSIM_STEP)
+        if i in tried:
+            if i == front[0] or i == front[-1]:
+                break  # the front's end: nothing further that way
+            continue
+        tried.append(i)
+        if reaches(i) != ok:
+            break  # down: the first that misses; up: the first that reaches
+    return tried
 
 
 def search(
@@ -282,7 +313,20 @@ def keeps_transparency(c: Candidate, defaults: Candidate) -> bool:
 
 # The most parameter sets --budget may score: each is a row of model inputs held in memory at once.
 MAX_BUDGET = 65536
-DEFAULT_VERIFY = 4
+# Candidates traced beside VTracer's defaults, per objective (--verify K overrides). A trace at native size
+# costs a quarter of the features and search together, so each objective traces what it measurably needs
+# (ACCURACY.md section 17, real logos): quality's top pick alone is within 0.0002 SSIM of its top four;
+# compact compares four points spread along the front; min_ssim walks along it (`walk`), two traces, or
+# three on an image of at most SMALL_IMAGE pixels, where a trace costs 20 ms (at 256 px a third trace took
+# the median bytes from 0.49x to 0.38x the defaults').
+DEFAULT_VERIFY = {"quality": 1, "compact": 4, "min_ssim": 2, "max_bytes": 4}
+SMALL_IMAGE = 256 * 256
+
+
+def default_verify(objective: Objective, size: tuple[int, int]) -> int:
+    """How many candidates `optimize` traces for the objective on an image traced at `size` (width, height)."""
+    small = size[0] * size[1] <= SMALL_IMAGE
+    return DEFAULT_VERIFY[objective.kind] + (objective.kind == "min_ssim" and small)
 
 
 def choose(verified: list[Candidate], defaults: Candidate, objective: Objective) -> tuple[Candidate, bool]:
@@ -326,21 +370,22 @@ def optimize_image(
     predictor,
     image,
     budget: int = 4096,
-    verify: int = DEFAULT_VERIFY,
+    verify: int | None = None,
     seed: int = 0,
     fixed=None,
     objective: Objective = Objective(),
     pareto: bool = False,
     name: str | None = None,
 ) -> Result:
-    """Search, then trace `verify` candidates spread along the front for the objective, and the defaults,
-    and keep what the objective picks among them; with verify 0, trace the model's own pick. `name`: what
-    the result and errors call the image (default: `image` itself, e.g. its path)."""
+    """Search, then trace up to `verify` candidates for the objective (default: `default_verify`), and the
+    defaults, and keep what the objective picks among them; with verify 0, trace the model's own pick.
+    `name`: what the result and errors call the image (default: `image` itself, e.g. its path)."""
     name = name or str(image)
     if objective.needs_bytes and not predictor.predicts_bytes:
         raise InputError(f"this model bundle does not predict SVG bytes: use --objective quality ({objective.kind})")
     t0 = time.perf_counter()
     source = predictor.source(image)
+    verify = default_verify(objective, source.size) if verify is None else verify
     row = predictor.image_features([source])
     vectors, preds, n = search(lambda v: predictor.score_candidates(row[0], v), budget, seed, fixed, objective)
     t_search = time.perf_counter() - t0
@@ -373,7 +418,18 @@ def optimize_image(
             raise InputError(f"{name}: VTracer could not trace it ({e})") from None
         return done(True, best, out(svg))
     defaults, default_svg = _defaults(predictor, source, row)
-    measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
+    if objective.kind == "min_ssim":
+        traced = {}
+
+        def reaches(i: int) -> bool:
+            traced[i] = _measure(target, vectors[i], preds[i])
+            c = traced[i][0]
+            return c.actual is not None and c.actual >= objective.value and keeps_transparency(c, defaults)
+
+        walk(preds, objective.value, verify, reaches)
+        measured = list(traced.values())
+    else:
+        measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
     # VTracer's defaults are a candidate too: the model may not beat them on every image
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
     ok = [(c, s) for c, s in ok if keeps_transparency(c, defaults)]
@@ -485,10 +541,10 @@ def main(argv=None) -> int:
     p.add_argument(
         "--verify",
         type=int,
-        default=DEFAULT_VERIFY,
         metavar="K",
-        help=f"really trace K candidates spread along the front for the objective, and VTracer's defaults, and keep "
-        f"what the objective picks among them (default {DEFAULT_VERIFY}; 0 = trust the model's own pick)",
+        help="really trace up to K candidates for the objective, and VTracer's defaults, and keep what the objective "
+        "picks among them (default: quality 1, compact 4, --max-bytes 4, --min-ssim 2 stepping along the front, 3 "
+        f"on an image of at most {SMALL_IMAGE} pixels; 0 = trust the model's own pick)",
     )
     p.add_argument(
         "--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3"
@@ -503,7 +559,7 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
     a = p.parse_args(argv)
-    if a.budget < 1 or a.verify < 0:
+    if a.budget < 1 or (a.verify is not None and a.verify < 0):
         raise InputError("--budget must be at least 1 and --verify at least 0")
     if a.max_side < 16:
         raise InputError(f"--max-side must be at least 16, got {a.max_side}")

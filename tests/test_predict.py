@@ -242,9 +242,13 @@ def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
     assert res["objective"] == "min_ssim" and res["reached"] and res["best"]["actual"] >= 0.5
     verified = [c for c in [*res["candidates"], res["defaults"]] if c["actual"] is not None and c["actual"] >= 0.5]
     assert res["best"]["svg_bytes"] == min(c["svg_bytes"] for c in verified)  # the smallest that reaches it
+    assert 1 <= len(res["candidates"]) <= 3  # the walk's default on a small image: three traces at most
     front = res["front"]
     assert len(front) >= 2 and all(a["predicted"] > b["predicted"] for a, b in zip(front, front[1:]))
     assert all(a["predicted_bytes"] > b["predicted_bytes"] for a, b in zip(front, front[1:]))
+    r = run("--objective", "quality")  # its top pick alone is traced, beside the defaults
+    res = json.loads(r.stdout)["results"][0]
+    assert r.returncode == 0 and len(res["candidates"]) == 1 and res["best"]["actual"] >= res["defaults"]["actual"]
     r = run("--max-bytes", "100")  # nothing fits in 100 bytes: the smallest verified, marked
     res = json.loads(r.stdout)["results"][0]
     assert r.returncode == 0 and res["objective"] == "max_bytes" and not res["reached"]
@@ -276,7 +280,7 @@ def synthetic_front(n: int = 2000, seed: int = 0) -> np.ndarray:
 
 
 def test_pareto_front_and_targets_spread_along_it():
-    from svgq_jax.optimize import MIN_SSIM_MARGINS, Objective, pareto_front, targets
+    from svgq_jax.optimize import Objective, pareto_front, targets
 
     preds = synthetic_front()
     front = pareto_front(preds)
@@ -288,13 +292,40 @@ def test_pareto_front_and_targets_spread_along_it():
     top = preds[:, 0].max()
     assert preds[compact, 0].max() == top and preds[compact, 0].min() >= top - 0.013  # near the best, cheaper
     assert len(set(np.round(preds[compact, 1], 6))) == 4  # four different sizes, not four near-copies
-    low = targets(preds, Objective("min_ssim", 0.9), 4)
-    floor = 0.9 + min(MIN_SSIM_MARGINS)  # the boldest target sits a model error below the bound
-    assert np.all(preds[low, 0] >= floor) and preds[low, 1].min() == preds[front][preds[front, 0] >= floor, 1].min()
+    start = targets(preds, Objective("min_ssim", 0.9), 1)[0]  # where the walk along the front starts
+    assert preds[start, 0] >= 0.9 and preds[start, 1] == preds[front][preds[front, 0] >= 0.9, 1].min()
     fit = targets(preds, Objective("max_bytes", float(np.exp(10))), 4)
     assert np.all(preds[fit, 1] <= 10 + 1e-9)
     quality = targets(preds, Objective("quality"), 4)
     assert set(quality) == set(np.argsort(-preds[:, 0])[:4])
+
+
+def test_min_ssim_walks_down_the_front_while_traces_reach_the_goal_and_up_until_one_does():
+    from svgq_jax.optimize import MIN_SSIM_STEP, pareto_front, walk
+
+    preds = synthetic_front()
+    front = set(pareto_front(preds).tolist())
+    for bias in (0.01, -0.01):  # the model under- / overrates every candidate by this much
+        for k in (1, 2, 4):
+            calls = []
+            reaches = lambda i, b=bias, seen=calls: seen.append(i) or preds[i, 0] + b >= 0.9
+            tried = walk(preds, 0.9, k, reaches)
+            assert tried == calls and len(tried) <= k and set(tried) <= front and len(set(tried)) == len(tried)
+            ssim = preds[tried, 0]
+            if bias > 0:  # the first reaches: each next one is smaller, a step further down
+                assert np.all(np.diff(ssim) < -MIN_SSIM_STEP / 2) and np.all(np.diff(preds[tried, 1]) < 0)
+            else:  # the first misses: step up until one reaches
+                assert np.all(np.diff(ssim) > MIN_SSIM_STEP / 2)
+            if k == 4:  # a 0.01 error is found within two steps of 0.006
+                assert preds[tried[-1], 0] + bias < 0.9 if bias > 0 else preds[tried[-1], 0] + bias >= 0.9
+
+
+def test_default_verification_follows_the_objective_and_the_cost_of_a_trace():
+    from svgq_jax.optimize import Objective, default_verify
+
+    assert default_verify(Objective("quality"), (1024, 300)) == 1 and default_verify(Objective(), (64, 64)) == 4
+    assert default_verify(Objective("min_ssim", 0.9), (1024, 300)) == 2  # a native trace costs 0.08 s
+    assert default_verify(Objective("min_ssim", 0.9), (256, 256)) == 3  # a 256-px one 0.02 s
 
 
 def test_choose_follows_the_objective():
