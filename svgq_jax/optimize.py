@@ -132,15 +132,19 @@ class Objective:
 # 8 %, at 0.0013 mean SSIM (ACCURACY.md section 16).
 SAME_QUALITY = 0.002
 CLEARLY_BETTER = 0.02
-# The verified candidates sit at these predicted-SSIM margins below the predicted best (compact), or
-# above the target (min_ssim), or at these shares of the byte budget (max_bytes): spread along the
-# front, since the model errs by a few hundredths.
+# The verified candidates sit at these predicted-SSIM margins below the predicted best (compact), or at
+# these shares of the byte budget (max_bytes): spread along the front, since the model errs by a few
+# hundredths.
 COMPACT_MARGINS = (0.0, 0.003, 0.006, 0.012)
-# min_ssim walks the front instead: it traces the smallest candidate predicted to reach the target, then
-# steps this much of predicted SSIM down while verified ones reach it, or up until one does (at most
-# --verify traces). Replayed on 60 real native logos (ACCURACY.md section 17), two traces found a median
-# 0.35x the defaults' bytes, where four at fixed margins found 0.39x.
-MIN_SSIM_STEP = 0.006
+# min_ssim walks the front instead (`walk`), each step aimed by the model's measured error: it first asks
+# for the smallest candidate predicted to reach the target plus the error the model made at VTracer's
+# defaults (traced anyway), then after each trace for the smallest predicted to reach it plus the error
+# just measured there (plus WALK_SAFETY when the trace missed). A step that would not move goes
+# WALK_MIN_STEP further. Replayed on two halves of 120 real native logos and on 64 real 256-px logos
+# (ACCURACY.md section 17), two traces found median bytes of 0.31x / 0.37x / 0.40x the defaults' where fixed
+# steps of 0.006 found 0.35x / 0.74x / 0.44x.
+WALK_SAFETY = 0.002
+WALK_MIN_STEP = 0.003
 # images whose backbone features are computed in one batch when `optimize` is given a folder
 BATCH_IMAGES = 16
 BUDGET_SHARES = (1.0, 0.85, 0.7, 0.55)
@@ -167,9 +171,8 @@ def targets(preds: np.ndarray, objective: Objective, k: int) -> np.ndarray:
         picks = [
             front[np.argmax(np.where(log_bytes <= np.log(objective.value * s), ssim, -np.inf))] for s in BUDGET_SHARES
         ]
-    elif objective.kind == "min_ssim":  # where `walk` starts, then where its first steps go
-        steps = (0, -1, 1, -2, 2)
-        picks = [front[_smallest_above(ssim, objective.value + n * MIN_SSIM_STEP)] for n in steps]
+    elif objective.kind == "min_ssim":  # around where `walk` goes, for the model's usual errors
+        picks = [front[_smallest_above(ssim, objective.value + m)] for m in (0.0, -0.006, 0.006, -0.012, 0.012)]
     else:
         picks = [front[_smallest_above(ssim, ssim.max() - m)] for m in COMPACT_MARGINS]
     picks = list(dict.fromkeys(int(i) for i in picks))[:k]  # in order, without repeats
@@ -184,27 +187,28 @@ def _smallest_above(front_ssim: np.ndarray, floor: float) -> int:
     return max(int(np.sum(front_ssim >= floor)) - 1, 0)
 
 
-def walk(preds: np.ndarray, goal: float, k: int, reaches) -> list[int]:
-    """min_ssim's candidates, in the order traced: the smallest predicted to reach `goal`, then steps of
-    MIN_SSIM_STEP down the front while `reaches(index)` (a real trace) holds, or up it until it does;
-    at most k traces."""
+def walk(preds: np.ndarray, goal: float, k: int, error: float, trace) -> list[int]:
+    """min_ssim's candidates, in the order traced (at most k): each the smallest on the predicted front that
+    reaches `goal` once the model's last measured error is taken off its prediction. `error`: the model's
+    error (predicted - real SSIM) at VTracer's defaults; `trace(index)` -> the real SSIM (None if the
+    trace failed or keeps the transparency worse than the defaults)."""
     front = pareto_front(preds)
     ssim = preds[front, 0]
-    at = lambda m: int(front[_smallest_above(ssim, goal + m)])
-    first = at(0.0)
-    tried, ok = [first], reaches(first)
-    direction = -1 if ok else 1
-    for step in range(1, 1 + 4 * k):
-        if len(tried) >= k:
-            break
-        i = at(direction * step * MIN_SSIM_STEP)
-        if i in tried:
-            if i == front[0] or i == front[-1]:
-                break  # the front's end: nothing further that way
-            continue
+    at = lambda floor: int(front[_smallest_above(ssim, floor)])
+    i, tried = at(goal + error + WALK_SAFETY), []
+    while len(tried) < k and i not in tried:
         tried.append(i)
-        if reaches(i) != ok:
-            break  # down: the first that misses; up: the first that reaches
+        real = trace(i)
+        reached = real is not None and real >= goal
+        error = preds[i, 0] - (real if real is not None else 0.0)
+        nxt = at(goal + error + (0.0 if reached else WALK_SAFETY))
+        if reached and preds[nxt, 0] >= preds[i, 0]:  # smaller, by at least a minimal step (or stop)
+            below = front[ssim <= preds[i, 0] - WALK_MIN_STEP]
+            nxt = int(below[0]) if len(below) else i
+        if not reached and preds[nxt, 0] <= preds[i, 0]:  # larger, likewise
+            above = front[ssim >= preds[i, 0] + WALK_MIN_STEP]
+            nxt = int(above[-1]) if len(above) else i
+        i = nxt
     return tried
 
 
@@ -315,18 +319,19 @@ def keeps_transparency(c: Candidate, defaults: Candidate) -> bool:
 MAX_BUDGET = 65536
 # Candidates traced beside VTracer's defaults, per objective (--verify K overrides). A trace at native size
 # costs a quarter of the features and search together, so each objective traces what it measurably needs
-# (ACCURACY.md section 17, real logos): quality's top pick alone is within 0.0002 SSIM of its top four;
-# compact compares four points spread along the front; min_ssim walks along it (`walk`), two traces, or
-# three on an image of at most SMALL_IMAGE pixels, where a trace costs 20 ms (at 256 px a third trace took
-# the median bytes from 0.49x to 0.38x the defaults').
+# (ACCURACY.md section 17, real logos): quality's top pick alone is within 0.0004 SSIM of its top four there;
+# compact compares four points spread along the front; min_ssim walks along it (`walk`). On an image of at
+# most SMALL_IMAGE pixels a trace costs 20 ms, a tenth of the features, and more are worth it: there quality's
+# top four gain 0.0018 SSIM over its top pick, and a third trace of the walk took the median bytes from 0.40x
+# to 0.38x the defaults'.
 DEFAULT_VERIFY = {"quality": 1, "compact": 4, "min_ssim": 2, "max_bytes": 4}
+SMALL_IMAGE_VERIFY = {"quality": 4, "compact": 4, "min_ssim": 3, "max_bytes": 4}
 SMALL_IMAGE = 256 * 256
 
 
 def default_verify(objective: Objective, size: tuple[int, int]) -> int:
     """How many candidates `optimize` traces for the objective on an image traced at `size` (width, height)."""
-    small = size[0] * size[1] <= SMALL_IMAGE
-    return DEFAULT_VERIFY[objective.kind] + (objective.kind == "min_ssim" and small)
+    return (SMALL_IMAGE_VERIFY if size[0] * size[1] <= SMALL_IMAGE else DEFAULT_VERIFY)[objective.kind]
 
 
 def choose(verified: list[Candidate], defaults: Candidate, objective: Objective) -> tuple[Candidate, bool]:
@@ -421,12 +426,13 @@ def optimize_image(
     if objective.kind == "min_ssim":
         traced = {}
 
-        def reaches(i: int) -> bool:
+        def real(i: int) -> float | None:
             traced[i] = _measure(target, vectors[i], preds[i])
             c = traced[i][0]
-            return c.actual is not None and c.actual >= objective.value and keeps_transparency(c, defaults)
+            return c.actual if c.actual is not None and keeps_transparency(c, defaults) else None
 
-        walk(preds, objective.value, verify, reaches)
+        error = defaults.predicted - defaults.actual if defaults.actual is not None else 0.0
+        walk(preds, objective.value, verify, error, real)
         measured = list(traced.values())
     else:
         measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
@@ -543,8 +549,8 @@ def main(argv=None) -> int:
         type=int,
         metavar="K",
         help="really trace up to K candidates for the objective, and VTracer's defaults, and keep what the objective "
-        "picks among them (default: quality 1, compact 4, --max-bytes 4, --min-ssim 2 stepping along the front, 3 "
-        f"on an image of at most {SMALL_IMAGE} pixels; 0 = trust the model's own pick)",
+        "picks among them (default: quality 1, compact 4, --max-bytes 4, --min-ssim 2 stepping along the front; on "
+        f"an image of at most {SMALL_IMAGE} pixels quality 4 and --min-ssim 3; 0 = trust the model's own pick)",
     )
     p.add_argument(
         "--fix", action="append", metavar="NAME=VALUE", help="pin a parameter (repeatable), e.g. --fix path_precision=3"

@@ -246,7 +246,7 @@ def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
     front = res["front"]
     assert len(front) >= 2 and all(a["predicted"] > b["predicted"] for a, b in zip(front, front[1:]))
     assert all(a["predicted_bytes"] > b["predicted_bytes"] for a, b in zip(front, front[1:]))
-    r = run("--objective", "quality")  # its top pick alone is traced, beside the defaults
+    r = run("--objective", "quality", "--verify", "1")  # its top pick alone is traced, beside the defaults
     res = json.loads(r.stdout)["results"][0]
     assert r.returncode == 0 and len(res["candidates"]) == 1 and res["best"]["actual"] >= res["defaults"]["actual"]
     r = run("--max-bytes", "100")  # nothing fits in 100 bytes: the smallest verified, marked
@@ -300,32 +300,36 @@ def test_pareto_front_and_targets_spread_along_it():
     assert set(quality) == set(np.argsort(-preds[:, 0])[:4])
 
 
-def test_min_ssim_walks_down_the_front_while_traces_reach_the_goal_and_up_until_one_does():
-    from svgq_jax.optimize import MIN_SSIM_STEP, pareto_front, walk
+def test_min_ssim_walk_aims_each_trace_by_the_error_it_measured():
+    from svgq_jax.optimize import WALK_MIN_STEP, WALK_SAFETY, pareto_front, walk
 
     preds = synthetic_front()
     front = set(pareto_front(preds).tolist())
-    for bias in (0.01, -0.01):  # the model under- / overrates every candidate by this much
-        for k in (1, 2, 4):
-            calls = []
-            reaches = lambda i, b=bias, seen=calls: seen.append(i) or preds[i, 0] + b >= 0.9
-            tried = walk(preds, 0.9, k, reaches)
-            assert tried == calls and len(tried) <= k and set(tried) <= front and len(set(tried)) == len(tried)
-            ssim = preds[tried, 0]
-            if bias > 0:  # the first reaches: each next one is smaller, a step further down
-                assert np.all(np.diff(ssim) < -MIN_SSIM_STEP / 2) and np.all(np.diff(preds[tried, 1]) < 0)
-            else:  # the first misses: step up until one reaches
-                assert np.all(np.diff(ssim) > MIN_SSIM_STEP / 2)
-            if k == 4:  # a 0.01 error is found within two steps of 0.006
-                assert preds[tried[-1], 0] + bias < 0.9 if bias > 0 else preds[tried[-1], 0] + bias >= 0.9
+    for bias in (0.01, -0.01, 0.0):  # the model over- / underrates every candidate by this much
+        for told in (0.0, bias):  # the error measured at the defaults: unknown, or the true one
+            for k in (1, 2, 4):
+                calls = []
+                real = lambda i, b=bias, seen=calls: seen.append(i) or float(preds[i, 0] - b)
+                tried = walk(preds, 0.9, k, told, real)
+                assert tried == calls and 1 <= len(tried) <= k and set(tried) <= front and len(set(tried)) == len(tried)
+                if told == bias:  # told the true error, the first is the smallest that reaches it with the safety
+                    reaching = [i for i in front if preds[i, 0] - bias >= 0.9 + WALK_SAFETY]
+                    assert preds[tried[0], 1] == min(preds[reaching, 1])
+                elif k >= 2:  # after one trace the walk knows the error: the next one reaches, just
+                    assert preds[tried[1], 0] - bias >= 0.9 and preds[tried[1], 0] - bias < 0.9 + 0.01
+                    if bias > 0:  # the first missed: it stepped up; else down, by at least a minimal step
+                        assert preds[tried[1], 0] > preds[tried[0], 0]
+                    elif bias < 0:
+                        assert preds[tried[1], 0] <= preds[tried[0], 0] - WALK_MIN_STEP + 1e-12
 
 
 def test_default_verification_follows_the_objective_and_the_cost_of_a_trace():
     from svgq_jax.optimize import Objective, default_verify
 
-    assert default_verify(Objective("quality"), (1024, 300)) == 1 and default_verify(Objective(), (64, 64)) == 4
+    assert default_verify(Objective("quality"), (1024, 300)) == 1 and default_verify(Objective(), (1024, 300)) == 4
     assert default_verify(Objective("min_ssim", 0.9), (1024, 300)) == 2  # a native trace costs 0.08 s
     assert default_verify(Objective("min_ssim", 0.9), (256, 256)) == 3  # a 256-px one 0.02 s
+    assert default_verify(Objective("quality"), (256, 256)) == 4 and default_verify(Objective(), (64, 64)) == 4
 
 
 def test_choose_follows_the_objective():
