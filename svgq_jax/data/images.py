@@ -49,6 +49,12 @@ MIN_SIDE = 11
 # zlib level of the PNG handed to VTracer: on real logos of 384-1024 px, level 1 encodes in 10 ms against 16 ms
 # at level 6 and VTracer decodes it faster too (33 against 37 ms per trace); level 0 doubles the trace time.
 TRACE_PNG_LEVEL = 1
+# VTracer keys the transparent pixels of an RGBA image with the first of these colours that no pixel holds
+# (transparent pixels count too), and with a random colour when every one is there, so its SVG then changes from
+# call to call (a real wordmark's thumbnail at colour precision 2: 14 sizes, 24 KB to 5 MB, in 20 calls).
+# Downscaled logos can hold all six (unpremultiplied edge pixels saturate): 8 of the default data's 500 thumbnails,
+# 3 of the 120 real native logos' (ACCURACY.md section 18).
+VTRACER_KEY_COLOURS = (0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0x00FFFF, 0xFF00FF)
 
 
 def canonicalize(img: Image.Image) -> Image.Image:
@@ -136,6 +142,12 @@ class Source:
         at level 6; a trace's own input uses TRACE_PNG_LEVEL (the pixels, and so the SVG, are the same)."""
         return png_bytes(self.image() if self.has_alpha else Image.fromarray(self.over_white()), compress_level)
 
+    def trace_png(self) -> bytes:
+        """The PNG VTracer traces: `png` at TRACE_PNG_LEVEL, with VTracer's transparency key fixed (`fixed_key`)."""
+        if not self.has_alpha:
+            return self.png(TRACE_PNG_LEVEL)
+        return png_bytes(Image.fromarray(fixed_key(self.rgba), "RGBA"), TRACE_PNG_LEVEL)
+
     def canonical(self) -> Image.Image:
         return canonicalize(self.image())
 
@@ -148,6 +160,20 @@ class Source:
         size = (max(MIN_SIDE, round(self.size[0] * s)), max(MIN_SIDE, round(self.size[1] * s)))
         small = np.asarray(self.image().resize(size, Image.LANCZOS, reducing_gap=3.0), dtype=np.uint8)
         return Source(small, self.has_alpha, self.original_size)
+
+
+def fixed_key(rgba: np.ndarray) -> np.ndarray:
+    """`rgba`, or, when it holds every one of VTracer's key colours, a copy where the least used of them moves by
+    one level (255 to 254 in its first full channel): VTracer then keys with that colour, on every call."""
+    packed = (rgba[..., 0].astype(np.uint32) << 16) | (rgba[..., 1].astype(np.uint32) << 8) | rgba[..., 2]
+    counts = [np.count_nonzero(packed == key) for key in VTRACER_KEY_COLOURS]
+    if min(counts) == 0:
+        return rgba
+    key = VTRACER_KEY_COLOURS[int(np.argmin(counts))]
+    channel = next(c for c in range(3) if (key >> (16 - 8 * c)) & 0xFF == 0xFF)
+    out = rgba.copy()
+    out[..., channel][packed == key] = 254
+    return out
 
 
 def over_white(img: Image.Image) -> Image.Image:

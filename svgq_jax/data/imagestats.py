@@ -36,7 +36,8 @@ try:  # skimage.measure.label imports scipy.ndimage first (0.2 s of every cold s
 except ImportError:  # a scikit-image that moved it
     from skimage.measure import label as _label_regions
 
-STATS_VERSION = 7
+# v8: traced with VTracer's transparency key fixed (images.fixed_key); v7 drew it at random on some thumbnails.
+STATS_VERSION = 8
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
 REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
@@ -85,10 +86,9 @@ def _trace_stats(thumb, ref) -> list[float]:
     that fails scores 0 (nothing usable), as its SVG would. An SVG equal to a lower
     precision's has that one's label (a quarter of them on real logos): it is not rendered again."""
     from svgq_jax import params as param_space
-    from svgq_jax.data.images import TRACE_PNG_LEVEL
     from svgq_jax.data.tracing import Target, TraceFailure, scored, trace
 
-    target = Target(thumb.png(TRACE_PNG_LEVEL), ref, thumb.alpha if thumb.has_alpha else None)
+    target = Target(thumb.trace_png(), ref, thumb.alpha if thumb.has_alpha else None)
     ssims, sizes, seen = [], [], {}
     for p in range(1, 9):
         try:

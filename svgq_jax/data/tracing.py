@@ -52,9 +52,7 @@ class Target:
 
     @classmethod
     def of(cls, source: Source) -> Target:
-        return cls(
-            source.png(TRACE_PNG_LEVEL), Reference.of(source.over_white()), source.alpha if source.has_alpha else None
-        )
+        return cls(source.trace_png(), Reference.of(source.over_white()), source.alpha if source.has_alpha else None)
 
     @classmethod
     def of_rgb(cls, rgb: np.ndarray) -> Target:
