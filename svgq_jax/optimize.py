@@ -396,7 +396,6 @@ def optimize_image(
     t_search = time.perf_counter() - t0
     target = predictor.target(source)
     out = lambda svg: sized(svg, source.size, source.original_size)
-    chosen = targets(preds, objective, max(verify, 1))
     front = [_front_point(vectors[i], preds[i]) for i in pareto_front(preds)] if pareto and preds.shape[1] > 1 else []
     done = lambda *a, **kw: Result(
         name,
@@ -411,7 +410,7 @@ def optimize_image(
         **kw,
     )
     if verify <= 0:
-        i = chosen[0]
+        i = targets(preds, objective, 1)[0]
         best = Candidate(
             param_space.from_vector(vectors[i]),
             float(preds[i, 0]),
@@ -435,7 +434,7 @@ def optimize_image(
         walk(preds, objective.value, verify, error, real)
         measured = list(traced.values())
     else:
-        measured = [_measure(target, vectors[i], preds[i]) for i in chosen]
+        measured = [_measure(target, vectors[i], preds[i]) for i in targets(preds, objective, verify)]
     # VTracer's defaults are a candidate too: the model may not beat them on every image
     ok = [(c, s) for c, s in [*measured, (defaults, default_svg)] if c.actual is not None]
     ok = [(c, s) for c, s in ok if keeps_transparency(c, defaults)]
