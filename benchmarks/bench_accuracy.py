@@ -29,7 +29,8 @@ from svgq_jax import baselines, config
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.metrics import bytes_metrics, compute_metrics
 from svgq_jax.train import train_and_evaluate
-from svgq_jax.validate import evaluate_external, load_run, predictor
+from svgq_jax.train.run import Run
+from svgq_jax.validate import evaluate_external, load_trained
 
 
 def _row(name: str, held: dict, reals: list[dict], extra: str = "") -> str:
@@ -65,10 +66,10 @@ def experiment(data: str, reals: list[str], out: Path, overrides: dict) -> str:
     run = out / f"exp{abs(hash(json.dumps(overrides, sort_keys=True))) % 10**8}"
     t = time.perf_counter()
     res = train_and_evaluate(cfg, data, run, overwrite=True, quiet=True)
-    rd = load_run(run)
-    predict = predictor(run)
+    rd = load_trained(Run(run))
+    predict = rd.predict
     rows = rd.rows("test")
-    pred = predict(rd.ds.inputs(rows, with_stats=rd.with_stats).astype(np.float32))
+    pred = rd.predict_rows(rows)
     held = compute_metrics(rd.ds.ssim[rows], pred[:, 0]).to_json()
     external = [evaluate_external(predict, load_dataset(r, 1), rd.with_stats) for r in reals]
     notes = f"{res.epochs_trained} ep, {time.perf_counter() - t:.0f} s"
@@ -84,7 +85,8 @@ def experiment(data: str, reals: list[str], out: Path, overrides: dict) -> str:
 def ensemble(data: str, reals: list[str], overrides: dict, n: int) -> list[str]:
     """Members differ only in init and batch order; the split (seed 0) is shared, so the rows compare."""
     from svgq_jax.data.splits import split_images
-    from svgq_jax.train import fit, prepare_arrays
+    from svgq_jax.train import fit
+    from svgq_jax.train.inputs import prepare_arrays
 
     base = config.make_config(overrides)
     ds = load_dataset(data, base.min_examples)

@@ -30,8 +30,8 @@ import numpy as np
 
 from svgq_jax.data import dataset
 from svgq_jax.data.build import BuildConfig, image_param_sets, native_spec
-from svgq_jax.data.features import FeatureExtractor
 from svgq_jax.data.pool import run_tasks
+from svgq_jax.data.resnet import FeatureExtractor
 from svgq_jax.data.tasks import procedural_task
 
 LABEL = "svgq_jax.data.tasks:label_task"

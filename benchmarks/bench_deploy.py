@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.data import images
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
 from svgq_jax.predict import QualityPredictor
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-logos"
@@ -42,7 +42,8 @@ def logo_files(folder: Path | None, limit: int) -> list[Path]:
 
 
 def parity(predictor: QualityPredictor, sources: list) -> dict:
-    from svgq_jax.data.features import FEATURE_DIM, FeatureExtractor
+    from svgq_jax.core.features import FEATURE_DIM
+    from svgq_jax.data.resnet import FeatureExtractor
 
     rows = predictor.image_features(sources)
     canon = np.stack([images.to_array(s.canonical()) for s in sources])

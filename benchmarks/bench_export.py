@@ -51,7 +51,7 @@ def jax_runner(run: Path):
     import jax
     from flax import nnx
 
-    from svgq_jax.checkpoints import restore_kept_model
+    from svgq_jax.train.checkpoints import restore_kept_model
 
     model = restore_kept_model(run)
     graphdef, state = nnx.split(model)
@@ -104,7 +104,7 @@ def main() -> None:
     import jax
     import torch
 
-    from svgq_jax.export import FILES
+    from svgq_jax.core.bundle import FILES
     from svgq_jax.model import raw_feature_distribution
     from torch_bridge.parity import random_inputs
     from torch_bridge.runner import load

@@ -34,12 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.data import images
-from svgq_jax.data.tracing import Target, TraceFailure, label
-from svgq_jax.optimize import Objective, optimize_image
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.tracing import Target, TraceFailure, label
 from svgq_jax.predict import QualityPredictor
-from svgq_jax.validate import load_run
+from svgq_jax.search import Objective
+from svgq_jax.train.run import Run
+from svgq_jax.verify import optimize_image
 
 NATIVE = Path(__file__).resolve().parents[2] / "shared" / "real-logos-native"
 COLD_ARGS = {"quality": ["--objective", "quality"], "compact": [], "min_ssim": ["--min-ssim", "0.95"]}
@@ -194,8 +195,8 @@ class Timed:
         finally:
             self.seconds += time.perf_counter() - t
 
-from svgq_jax.files import write_atomic
-from svgq_jax.optimize import optimize_image
+from svgq_jax.core.files import write_atomic
+from svgq_jax.verify import optimize_image
 from svgq_jax.predict import QualityPredictor
 
 bundle, image, dest, started = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
@@ -247,8 +248,8 @@ def main() -> None:
         paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in images.IMAGE_SUFFIXES)
         paths = paths[:: max(1, len(paths) // a.limit)][: a.limit]
     else:
-        rd = load_run(a.run)
-        paths = [rd.ds.source_path(i) for i in rd.split.test[: a.limit]]
+        run = Run(a.run)
+        paths = [run.dataset().source_path(i) for i in run.split().test[: a.limit]]
     cold = None
     if a.cold_rounds > 0:
         import tempfile

@@ -26,12 +26,13 @@ import dataclasses
 import numpy as np
 
 from svgq_jax import config
-from svgq_jax import params as param_space
-from svgq_jax.data import imagestats
+from svgq_jax.core import imagestats
+from svgq_jax.core import params as param_space
 from svgq_jax.data.dataset import Dataset, load_dataset
 from svgq_jax.data.splits import split_images
 from svgq_jax.metrics import compute_metrics
-from svgq_jax.train import fit, prepare_arrays
+from svgq_jax.train import fit
+from svgq_jax.train.inputs import prepare_arrays
 
 SOURCE_COLUMNS = imagestats.NAMES[-imagestats.N_SOURCE_STATS :]
 ANCHORS = ("native_trace_ssim", "native_alpha_mad", "native_log_bytes")

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from svgq_jax.params import HIGH, LOW, N_PARAMS
+from svgq_jax.core.params import HIGH, LOW, N_PARAMS
 
 HIDDEN = (1024, 512, 256)
 DROPOUT = (0.3, 0.2, 0.1)
@@ -48,7 +48,8 @@ def jax_runner(X, y, batch: int, precision: str, scan: bool):
 
     from svgq_jax import config
     from svgq_jax.model import ModelConfig, create_model
-    from svgq_jax.train import Steps, epoch_batches, make_optimizer, make_schedule, steps_per_call
+    from svgq_jax.train.loop import epoch_batches, steps_per_call
+    from svgq_jax.train.steps import Steps, make_optimizer, make_schedule
 
     cfg = config.make_config({"batch_size": batch, "precision": precision})
     spe = len(X) // batch

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
 
 
 def _simple_inputs(stats: np.ndarray, params: np.ndarray) -> np.ndarray:
@@ -30,7 +30,7 @@ def fit_predict(name: str, train: dict, test: dict, seed: int = 0) -> np.ndarray
     both), stats, params, types.
     """
     if name == "bytes_at_defaults":
-        from svgq_jax.data.imagestats import NAMES
+        from svgq_jax.core.imagestats import NAMES
 
         return test["stats"][:, NAMES.index("native_log_bytes")] * 16.0  # stored as ln(bytes) / 16
     if name == "bytes_gradient_boosting":

@@ -12,7 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from svgq_jax.environment import in_colab
+from svgq_jax.core.environment import in_colab
 
 
 def mount_drive(subdir: str = "svgq_jax") -> Path | None:

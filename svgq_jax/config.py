@@ -15,8 +15,8 @@ import reprlib
 from pathlib import Path
 
 from svgq_jax.configs.default import TrainConfig
-from svgq_jax.errors import InputError
-from svgq_jax.files import read_text
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import read_text
 
 CHOICES = {
     "input_features": ("resnet", "resnet+stats"),

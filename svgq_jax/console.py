@@ -4,7 +4,7 @@
     svgq predict ...                          python -m svgq_jax.predict ...
     svgq train | data | validate | export     python -m svgq_jax.train | data | validate | export
 
-Each subcommand runs the same function through the same command-line layer (`svgq_jax.cli`):
+Each subcommand runs the same function through the same command-line layer (`svgq_jax.core.cli`):
 the same flags, output and exit codes. `optimize` and `predict` run in the base install;
 the others need the `[train]` extra and say so in one line (exit 2) where it is missing.
 """
@@ -14,31 +14,22 @@ from __future__ import annotations
 import importlib
 import sys
 
-from svgq_jax import cli
-
-# subcommand -> (module run by `python -m`, the module and function that run it, what it does)
-COMMANDS = {
-    "optimize": ("svgq_jax.optimize", "svgq_jax.optimize:main", "choose VTracer parameters for logos, write SVGs"),
-    "predict": ("svgq_jax.predict", "svgq_jax.predict:main", "predict SSIM and SVG bytes for JSONL pairs"),
-    "train": ("svgq_jax.train", "svgq_jax.pipeline:main", "the main job, or train a run ([train])"),
-    "data": ("svgq_jax.data", "svgq_jax.data.__main__:run", "build, measure or inspect datasets ([train] to build)"),
-    "validate": ("svgq_jax.validate", "svgq_jax.validate:main", "validate a run ([train])"),
-    "export": ("svgq_jax.export", "svgq_jax.export:main", "export a run to a model bundle ([train])"),
-}
+from svgq_jax.core import cli
+from svgq_jax.core.commands import COMMANDS
 
 
 def usage() -> str:
     lines = ["usage: svgq COMMAND [ARGS ...]   (svgq COMMAND --help for its flags)", "", "commands:"]
-    lines += [f"  {name:9s} {doc}" for name, (_, _, doc) in COMMANDS.items()]
+    lines += [f"  {name:9s} {c.doc}" for name, c in COMMANDS.items()]
     return "\n".join(lines)
 
 
 def run(argv: list[str]) -> int | None:
     """Run subcommand argv[0] with the rest of argv; the import of its module is part of the run, so a
     missing extra is reported by `cli.main` as one line."""
-    module, target, _ = COMMANDS[argv[0]]
-    name, _, function = target.partition(":")
-    cli.prog_alias = (f"python -m {module}", f"svgq {argv[0]}")
+    command = COMMANDS[argv[0]]
+    name, _, function = command.target.partition(":")
+    cli.prog_alias = (f"python -m {command.module}", f"svgq {argv[0]}")
     return getattr(importlib.import_module(name), function)(argv[1:])
 
 

@@ -14,7 +14,7 @@ With `log_params` it also appends log2 of the multiplicative parameters
 (params.LOG_SCALED), standardised like the rest.
 
     [features | params] -> [features | selected | log2 params | params] -> standardise / scale
-        -> (Linear -> [BatchNorm] -> ReLU -> Dropout) x3 -> Linear -> (sigmoid | mean + std * .)
+        -> (Linear -> [BatchNorm] -> ReLU -> Dropout) per hidden layer -> Linear -> (sigmoid | mean + std * .)
 
 The log bytes come from a second column of the same MLP's head (`bytes_output`
 "shared") or from an MLP of their own beside it ("separate"); "none" predicts
@@ -34,8 +34,9 @@ import jax.numpy as jnp
 import numpy as np
 from flax import nnx
 
-from svgq_jax import params as param_space
 from svgq_jax import selection
+from svgq_jax.configs.default import TrainConfig
+from svgq_jax.core import params as param_space
 
 
 class Constant(nnx.Variable):
@@ -47,8 +48,8 @@ class ModelConfig:
     """Everything needed to rebuild the architecture (saved with every run and export)."""
 
     n_features: int  # inputs before the 8 parameters
-    hidden_dims: tuple = (1024, 512, 256)
-    dropout: tuple = (0.3, 0.2, 0.1)
+    hidden_dims: tuple = TrainConfig.hidden_dims  # one default for the model's shape: the training config's
+    dropout: tuple = TrainConfig.dropout
     batch_norm: bool = False
     batch_norm_momentum: float = 0.9  # Flax convention: running = m * running + (1 - m) * batch
     batch_norm_epsilon: float = 1e-5
@@ -263,3 +264,16 @@ def raw_feature_distribution(model: QualityModel) -> tuple[np.ndarray, np.ndarra
 
 def count_params(model: QualityModel) -> int:
     return sum(int(np.prod(x.shape)) for x in jax.tree_util.tree_leaves(nnx.state(model, nnx.Param)))
+
+
+def predict_fn(model: QualityModel, chunk: int = 8192):
+    """The model as a numpy function: raw inputs [N, n_inputs] -> predictions [N, outputs] (SSIM, ln bytes),
+    eval mode, jit-compiled once per chunk shape."""
+    graphdef, state = nnx.split(model)
+    forward = jax.jit(lambda s, x: nnx.merge(graphdef, s)(x))
+    n_out = len(model.cfg.outputs)
+    return lambda X: (
+        np.concatenate([np.asarray(forward(state, X[i : i + chunk])) for i in range(0, len(X), chunk)])
+        if len(X)
+        else np.zeros((0, n_out))
+    )

@@ -9,7 +9,8 @@ its own module and is also a command of its own; this module only chains them.
 
 from __future__ import annotations
 
-from svgq_jax import cli, config
+from svgq_jax import config
+from svgq_jax.core import cli
 from svgq_jax.train import train_and_evaluate
 
 DEFAULT_DATA = "data/default"
@@ -68,7 +69,7 @@ def main(argv=None) -> int:
 
         validate_run(a.out, quiet=a.quiet)
     if not a.no_export:
-        from svgq_jax.export import export_run
+        from torch_bridge.export import export_run
 
         export_run(a.out, quiet=a.quiet, backbone_weights=a.backbone_weights)
     return 0

@@ -27,13 +27,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.bundle import bundle_file, check_width, read_bundle
-from svgq_jax.data import images
-from svgq_jax.data.features import BackboneSpec, OnnxFeatureExtractor
-from svgq_jax.data.imagestats import defaults_trace, image_stats
-from svgq_jax.data.tracing import Target
-from svgq_jax.errors import InputError
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.bundle import bundle_file, check_width, read_bundle
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.features import BackboneSpec, OnnxFeatureExtractor
+from svgq_jax.core.imagestats import defaults_trace, image_stats
+from svgq_jax.core.tracing import Target
 
 CACHE_IMAGES = 256
 
@@ -48,7 +48,7 @@ class Prediction(NamedTuple):
 
 def _session(root: Path, name: str):
     """An ONNX Runtime session of a file the bundle names (read safely; InputError when not loadable)."""
-    from torch_bridge.safe_load import onnx_session
+    from svgq_jax.core.onnxsession import onnx_session
 
     try:
         path = bundle_file(root, name)
@@ -63,9 +63,6 @@ def _split_sessions(root: Path, files: dict):
     """(image part, candidate part) sessions: the model split at its first layer, when the bundle has it."""
     names = [files.get(k) for k in ("image_part", "candidate_part")]
     return tuple(_session(root, name) for name in names) if all(names) else None
-
-
-ImageLike = "str | Path | np.ndarray | PIL.Image.Image"
 
 
 class QualityPredictor:
@@ -213,7 +210,7 @@ def predict_pairs(
     """Add predicted_ssim to every pair; bad lines get error and the rest go on."""
     from tqdm.auto import tqdm
 
-    from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
+    from svgq_jax.core.pairs import OrderedWriter, read_pairs, result_row
 
     pairs = read_pairs(pairs_path)
     predictor = QualityPredictor.load(model, max_side=max_side)
@@ -263,8 +260,8 @@ def predict_pairs(
 
 
 def main(argv=None) -> int:
-    from svgq_jax import cli
-    from svgq_jax.pairs import check_out
+    from svgq_jax.core import cli
+    from svgq_jax.core.pairs import check_out
 
     p = cli.Parser(
         prog="python -m svgq_jax.predict",
@@ -282,15 +279,13 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True, metavar="OUT.jsonl")
     p.add_argument(
         "--max-side",
-        type=int,
+        type=cli.max_side,
         default=images.MAX_SIDE,
         help=f"images with a longer side are predicted for a trace downscaled to it (default {images.MAX_SIDE})",
     )
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args(argv)
     check_out(a.out, a.pairs)
-    if a.max_side < 16:
-        raise InputError(f"--max-side must be at least 16, got {a.max_side}")
     c = predict_pairs(a.model, a.pairs, a.out, max_side=a.max_side, quiet=a.quiet)
     if not a.quiet:
         if c.get("downscaled"):
@@ -304,6 +299,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    from svgq_jax import cli
+    from svgq_jax.core import cli
 
     cli.main(main)

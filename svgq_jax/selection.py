@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
 
 
 def default_selections() -> tuple[tuple[int, int, int, bool], ...]:
     """The seven families of `imagestats` (stats follow the 2048 ResNet features)."""
-    from svgq_jax.data import imagestats  # the model itself needs only the tables
-    from svgq_jax.data.features import FEATURE_DIM
+    from svgq_jax.core import imagestats  # the model itself needs only the tables
+    from svgq_jax.core.features import FEATURE_DIM
 
     col = lambda name: FEATURE_DIM + imagestats.NAMES.index(name)
     par = param_space.PARAM_NAMES.index

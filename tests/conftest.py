@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 
 from svgq_jax import config
 from svgq_jax.configs.default import TrainConfig
+from svgq_jax.core.commands import COMMANDS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,15 +39,8 @@ def run_cli(*args, cwd=None, env=None, timeout=600) -> subprocess.CompletedProce
     )
 
 
-# `python -m MODULE` -> the function its __main__ block hands to svgq_jax.cli.main
-ENTRY_POINTS = {
-    "svgq_jax.train": "svgq_jax.pipeline:main",
-    "svgq_jax.data": "svgq_jax.data.__main__:run",
-    "svgq_jax.validate": "svgq_jax.validate:main",
-    "svgq_jax.export": "svgq_jax.export:main",
-    "svgq_jax.predict": "svgq_jax.predict:main",
-    "svgq_jax.optimize": "svgq_jax.optimize:main",
-}
+# `python -m MODULE` -> the function its __main__ block hands to svgq_jax.core.cli.main
+ENTRY_POINTS = {c.module: c.target for c in COMMANDS.values()}
 
 
 def call_main(module: str, *args) -> subprocess.CompletedProcess:
@@ -56,7 +50,7 @@ def call_main(module: str, *args) -> subprocess.CompletedProcess:
     import importlib
     import io
 
-    from svgq_jax import cli
+    from svgq_jax.core import cli
 
     name, _, attr = ENTRY_POINTS[module].partition(":")
     fn = getattr(importlib.import_module(name), attr)
@@ -150,8 +144,8 @@ def tiny_bundle(tiny_run, tmp_path_factory) -> Path:
     """RUN/export of a copy of tiny_run, validated (without cross-validation) and exported once per session."""
     import shutil
 
-    from svgq_jax.export import export_run
     from svgq_jax.validate import validate_run
+    from torch_bridge.export import export_run
 
     run = tmp_path_factory.mktemp("bundle") / "run"
     shutil.copytree(tiny_run, run)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
 from svgq_jax.model import ModelConfig, create_model
 from torch_bridge.convert import expected_shapes, flax_to_torch, named_arrays, torch_to_flax
 from torch_bridge.module import from_config

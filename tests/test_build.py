@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import save_npz
 from svgq_jax.data.build import BuildConfig, build_dataset
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.data.logos import LOGO_TYPES
-from svgq_jax.errors import InputError
-from svgq_jax.files import save_npz
 
 SMALL = dict(logos="procedural:10", params_per_logo=4, workers=2, quiet=True)
 
@@ -147,8 +147,8 @@ def test_outdated_statistics_are_recomputed_once_and_kept(small, tmp_path):
 def test_sources_keep_their_size_and_examples_record_it(small):
     from PIL import Image
 
-    from svgq_jax.data import images
-    from svgq_jax.files import read_jsonl
+    from svgq_jax.core import images
+    from svgq_jax.core.files import read_jsonl
 
     ds = load_dataset(small, 1)
     records = read_jsonl(small / "images.jsonl")

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from svgq_jax.core.errors import InputError
 from svgq_jax.data.cluster import LocalRayCluster, _group_alive, open_engine, parse_cluster
 from svgq_jax.data.dataset import load_dataset
-from svgq_jax.errors import InputError
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +47,7 @@ def test_time_limits_crashes_and_errors_keep_the_pool_contract(cluster):
 
 @pytest.mark.slow
 def test_measure_on_the_cluster_equals_the_local_measure(cluster, tiny_dataset, tmp_path):
-    from svgq_jax import params as param_space
+    from svgq_jax.core import params as param_space
     from svgq_jax.data.measure import measure_pairs
 
     defaults = param_space.from_vector(param_space.defaults_vector())

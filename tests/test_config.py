@@ -6,8 +6,8 @@ import pytest
 from svgq_jax import config
 from svgq_jax.configs import default, seed, tiny
 from svgq_jax.configs.default import TrainConfig
+from svgq_jax.core.errors import InputError
 from svgq_jax.data.splits import kfold_images, split_images
-from svgq_jax.errors import InputError
 
 
 def parse(*argv):

@@ -3,7 +3,7 @@ import json
 import pytest
 from conftest import REAL_LOGOS, call_main, draw_test_logo, run_cli
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
 
 
 def test_help_explains_each_command():

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 from conftest import REPO, draw_test_logo
 
-from svgq_jax import params as param_space
-from svgq_jax.backbone import parity_images
-from svgq_jax.data.features import BackboneSpec, FeatureExtractor, OnnxFeatureExtractor
-from svgq_jax.files import read_json
-from torch_bridge.safe_load import onnx_session
+from svgq_jax.core import params as param_space
+from svgq_jax.core.features import BackboneSpec, OnnxFeatureExtractor
+from svgq_jax.core.files import read_json
+from svgq_jax.core.onnxsession import onnx_session
+from svgq_jax.data.resnet import FeatureExtractor
+from torch_bridge.backbone import parity_images
 
 # what only the [train] extra installs: made unimportable in the child, as in a predictor-only install
 TRAINING_STACK = ("torch", "torchvision", "jax", "jaxlib", "flax", "optax", "orbax")

@@ -8,8 +8,8 @@ import pytest
 import torch
 from conftest import REPO, run_cli, tiny
 
-from svgq_jax.bundle import FILES
-from svgq_jax.data.imagestats import N_STATS
+from svgq_jax.core.bundle import FILES
+from svgq_jax.core.imagestats import N_STATS
 
 
 @pytest.fixture(scope="module")
@@ -107,16 +107,17 @@ def test_export_records_the_validation_verdict(bundle):
 def test_bf16_run_is_checked_against_its_fp32_cast(tiny_dataset, tmp_path):
     import jax.numpy as jnp
 
-    from svgq_jax.checkpoints import restore_kept_model
-    from svgq_jax.export import bf16_parity
     from svgq_jax.model import raw_feature_distribution
     from svgq_jax.train import train_and_evaluate
+    from svgq_jax.train.checkpoints import restore_kept_model
+    from svgq_jax.train.run import Run
     from torch_bridge import parity
+    from torch_bridge.export import bf16_parity
 
     run = tmp_path / "r"
     train_and_evaluate(tiny(epochs=1, precision="bf16"), tiny_dataset, run, quiet=True)
     model = restore_kept_model(run)  # float32 compute: the exported model
     sets = parity.input_sets(parity.random_inputs(*raw_feature_distribution(model), 256), None)
     reference = {k: np.asarray(model(jnp.asarray(v))) for k, v in sets.items()}
-    b = bf16_parity(run, sets, reference)
+    b = bf16_parity(Run(run), sets, reference)
     assert b["ok"] and 0 < b["max_abs_diff"] <= b["tolerance"]  # bf16 rounds, but within the bound

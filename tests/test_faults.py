@@ -18,8 +18,8 @@ import pytest
 from conftest import REPO, call_main, draw_test_logo, tiny_flags
 from hostile import corpus
 
-from svgq_jax import files
-from svgq_jax.checkpoints import KILL_AT_ENV
+from svgq_jax.core import files
+from svgq_jax.train.checkpoints import KILL_AT_ENV
 
 # --------------------------------------------------------------------------- training killed and resumed
 

@@ -5,9 +5,10 @@ import pytest
 import torch
 from conftest import draw_test_logo
 
-from svgq_jax.data import images
-from svgq_jax.data.features import FEATURE_DIM, FeatureExtractor, build_backbone
-from svgq_jax.errors import InputError
+from svgq_jax.core import images
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.features import FEATURE_DIM
+from svgq_jax.data.resnet import FeatureExtractor, build_backbone
 
 
 @pytest.fixture(scope="module")

@@ -22,9 +22,9 @@ import pytest
 from conftest import REPO, call_main
 from hostile import corpus
 
-from svgq_jax.data import images
-from svgq_jax.errors import InputError
-from svgq_jax.files import locked_file
+from svgq_jax.core import images
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import locked_file
 
 RENDER_SECONDS = "1"  # SVGQ_SVG_SECONDS for the corpus: its slow SVG must not cost the default 10 s
 MEMORY_LIMIT_MB = 2048  # no case may take more (README)
@@ -112,7 +112,7 @@ def test_sixteen_bit_and_float_greys_keep_their_values(hostile):
 
 
 def test_pairs_lines_each_get_their_own_error(hostile, tmp_path):
-    from svgq_jax.pairs import read_pairs
+    from svgq_jax.core.pairs import read_pairs
 
     cases = hostile["cases"]["jsonl"]
     good = hostile["pairs"].read_bytes()

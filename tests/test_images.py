@@ -5,8 +5,8 @@ import pytest
 from conftest import draw_test_logo
 from PIL import Image
 
-from svgq_jax.data import images
-from svgq_jax.errors import InputError
+from svgq_jax.core import images
+from svgq_jax.core.errors import InputError
 
 
 def encode(img, fmt, **kw):

@@ -1,7 +1,7 @@
 import numpy as np
 
-from svgq_jax.data import imagestats
-from svgq_jax.data.ssim import ssim
+from svgq_jax.core import imagestats
+from svgq_jax.core.ssim import ssim
 
 
 def _stat(stats, name):
@@ -39,10 +39,10 @@ def test_trace_ssim_is_the_label_at_vtracer_defaults():
     """Each trace_ssim_p is the real label (VTracer -> resvg -> SSIM) at the defaults with that precision."""
     from PIL import Image
 
-    from svgq_jax import params as param_space
-    from svgq_jax.data.images import png_bytes
-    from svgq_jax.data.ssim import Reference
-    from svgq_jax.data.tracing import Target, label
+    from svgq_jax.core import params as param_space
+    from svgq_jax.core.images import png_bytes
+    from svgq_jax.core.ssim import Reference
+    from svgq_jax.core.tracing import Target, label
 
     a = _light_mark().repeat(2, axis=0).repeat(2, axis=1)  # the canvas size labels are rendered at
     a[40:100, 140:220] = (30, 90, 200)  # a second, saturated mark

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from conftest import REPO, TINY, tiny_json
 
-from svgq_jax.checkpoints import restore_kept_model
 from svgq_jax.data.dataset import load_dataset
+from svgq_jax.train.checkpoints import restore_kept_model
 
 WORKER = """
 import json, sys

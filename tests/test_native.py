@@ -9,12 +9,12 @@ import pytest
 from conftest import call_main, draw_test_logo, run_cli
 from PIL import Image, ImageDraw
 
-from svgq_jax import optimize
-from svgq_jax import params as param_space
-from svgq_jax.data import images
-from svgq_jax.data.ssim import ssim
-from svgq_jax.data.tracing import Target, label, render, sized, trace
-from svgq_jax.errors import InputError
+from svgq_jax import search
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.ssim import ssim
+from svgq_jax.core.tracing import Target, label, render, sized, trace
 
 
 def wordmark(size=(600, 180), seed=0) -> Image.Image:
@@ -144,9 +144,8 @@ def test_optimize_writes_the_logo_at_its_own_size_and_transparent(tiny_bundle, m
     kept = [
         c["actual"]
         for c in [*res["candidates"], defaults]
-        if c["actual"] is not None
-        and optimize.keeps_transparency(optimize.Candidate(**c), optimize.Candidate(**defaults))
+        if c["actual"] is not None and search.keeps_transparency(search.Candidate(**c), search.Candidate(**defaults))
     ]
     top = max(kept)
-    assert best["actual"] >= top - optimize.SAME_QUALITY
-    assert best["svg_bytes"] <= defaults["svg_bytes"] or best["actual"] >= defaults["actual"] + optimize.CLEARLY_BETTER
+    assert best["actual"] >= top - search.SAME_QUALITY
+    assert best["svg_bytes"] <= defaults["svg_bytes"] or best["actual"] >= defaults["actual"] + search.CLEARLY_BETTER

@@ -3,8 +3,8 @@ import math
 import numpy as np
 import pytest
 
-from svgq_jax import params as param_space
-from svgq_jax.errors import InputError
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
 
 
 def good():

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import REPO, call_main, draw_test_logo, run_cli
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
 from svgq_jax.data.dataset import load_dataset
-from svgq_jax.errors import InputError
 from svgq_jax.predict import QualityPredictor
 
 
@@ -19,7 +19,7 @@ def predictor(tiny_bundle):
 
 
 def test_predict_matches_the_trained_model(predictor, tiny_dataset, tiny_run):
-    from svgq_jax.checkpoints import restore_kept_model
+    from svgq_jax.train.checkpoints import restore_kept_model
 
     ds = load_dataset(tiny_dataset, 1)
     rows = np.flatnonzero(ds.image_index == 3)
@@ -52,8 +52,8 @@ def test_inputs_of_every_kind_and_bad_params(predictor, tmp_path):
 
 
 def test_the_defaults_trace_and_optimize_share_one_target(predictor):
-    from svgq_jax.data.tracing import label
-    from svgq_jax.optimize import optimize_image
+    from svgq_jax.core.tracing import label
+    from svgq_jax.verify import optimize_image
 
     predictor.forget()
     a, b = (predictor.source(np.asarray(draw_test_logo(i))) for i in (6, 7))
@@ -71,7 +71,7 @@ def test_predictor_does_not_import_jax(tiny_bundle, tmp_path):
     draw_test_logo(1).save(tmp_path / "x.png")
     code = (
         f"import sys; from svgq_jax.predict import QualityPredictor; p = QualityPredictor.load({str(tiny_bundle)!r}); "
-        f"from svgq_jax import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, "
+        f"from svgq_jax.core import params as param_space; v = p.predict({str(tmp_path / 'x.png')!r}, "
         f"param_space.VTRACER_DEFAULTS); "
         "print(v.ssim, v.svg_bytes, 'jax' in sys.modules)"
     )
@@ -262,7 +262,7 @@ def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
 
 
 def test_search_respects_fixed_parameters_and_finds_the_maximum():
-    from svgq_jax.optimize import Objective, search
+    from svgq_jax.search import Objective, search
 
     target = param_space.to_vector({**param_space.VTRACER_DEFAULTS, "color_precision": 7, "corner_threshold": 120})
     score = lambda v: -np.abs(param_space.scale(v) - param_space.scale(target)).sum(axis=1)[:, None]  # peak at target
@@ -280,7 +280,7 @@ def synthetic_front(n: int = 2000, seed: int = 0) -> np.ndarray:
 
 
 def test_pareto_front_and_targets_spread_along_it():
-    from svgq_jax.optimize import Objective, pareto_front, targets
+    from svgq_jax.search import Objective, pareto_front, targets
 
     preds = synthetic_front()
     front = pareto_front(preds)
@@ -301,7 +301,7 @@ def test_pareto_front_and_targets_spread_along_it():
 
 
 def test_min_ssim_walk_aims_each_trace_by_the_error_it_measured():
-    from svgq_jax.optimize import WALK_MIN_STEP, WALK_SAFETY, pareto_front, walk
+    from svgq_jax.search import WALK_MIN_STEP, WALK_SAFETY, pareto_front, walk
 
     preds = synthetic_front()
     front = set(pareto_front(preds).tolist())
@@ -324,7 +324,7 @@ def test_min_ssim_walk_aims_each_trace_by_the_error_it_measured():
 
 
 def test_default_verification_follows_the_objective_and_the_cost_of_a_trace():
-    from svgq_jax.optimize import Objective, default_verify
+    from svgq_jax.search import Objective, default_verify
 
     assert default_verify(Objective("quality"), (1024, 300)) == 1 and default_verify(Objective(), (1024, 300)) == 4
     assert default_verify(Objective("min_ssim", 0.9), (1024, 300)) == 2  # a native trace costs 0.08 s
@@ -333,7 +333,7 @@ def test_default_verification_follows_the_objective_and_the_cost_of_a_trace():
 
 
 def test_choose_follows_the_objective():
-    from svgq_jax.optimize import Candidate, Objective, choose
+    from svgq_jax.search import Candidate, Objective, choose
 
     c = lambda ssim, size: Candidate({}, 0.0, None, ssim, size)
     defaults = c(0.950, 10_000)

@@ -1,8 +1,8 @@
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.data import imagestats
-from svgq_jax.data.features import FEATURE_DIM
+from svgq_jax.core import imagestats
+from svgq_jax.core import params as param_space
+from svgq_jax.core.features import FEATURE_DIM
 from svgq_jax.model import ModelConfig
 from svgq_jax.selection import default_selections, select, tables
 

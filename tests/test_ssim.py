@@ -3,10 +3,10 @@ import pytest
 from conftest import REAL_LOGOS, draw_test_logo
 from skimage.metrics import structural_similarity
 
-from svgq_jax import params as param_space
-from svgq_jax.data import images
-from svgq_jax.data.ssim import Reference, ssim, ssim_to
-from svgq_jax.data.tracing import Target, label, render, trace
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.ssim import Reference, ssim, ssim_to
+from svgq_jax.core.tracing import Target, label, render, trace
 
 
 def skimage_ssim(a, b):

@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from conftest import draw_test_logo
 
-from svgq_jax import params as param_space
-from svgq_jax.data import images
-from svgq_jax.data.ssim import Reference
-from svgq_jax.data.tracing import Target, TraceFailure, label, render, trace
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.ssim import Reference
+from svgq_jax.core.tracing import Target, TraceFailure, label, render, trace
 
 
 def test_label_records_ssim_time_and_size():

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from conftest import REPO, call_main, run_cli, tiny, tiny_flags, tiny_json
 
-from svgq_jax.checkpoints import restore_kept_model
+from svgq_jax.core.errors import InputError
 from svgq_jax.data.dataset import load_dataset
-from svgq_jax.errors import InputError
 from svgq_jax.train import train_and_evaluate
+from svgq_jax.train.checkpoints import restore_kept_model
 
 
 def cfg(**over):
@@ -18,7 +18,7 @@ def cfg(**over):
 
 @pytest.fixture(scope="module")
 def trained(tiny_run):
-    from svgq_jax.results import TrainingResults
+    from svgq_jax.train.results import TrainingResults
 
     return tiny_run, TrainingResults.load(tiny_run / "results.json")
 
@@ -186,10 +186,10 @@ def test_resume_refuses_a_different_config(trained, tiny_dataset, tmp_path):
 
 
 def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tiny_dataset):
-    from svgq_jax import params as param_space
+    from svgq_jax.core import params as param_space
     from svgq_jax.data.splits import split_images
     from svgq_jax.selection import default_selections
-    from svgq_jax.train import model_config, prepare_arrays
+    from svgq_jax.train.inputs import model_config, prepare_arrays
 
     run, _ = trained
     model = json.loads((run / "model.json").read_text())
@@ -211,17 +211,17 @@ def test_model_records_its_extra_inputs_and_the_seed_input_has_none(trained, tin
 def test_inputs_are_gathered_per_image_never_expanded(tiny_dataset, monkeypatch):
     """Datasets larger than memory: the arrays hold one row per image and 10 values per example; the
     statistics of the appended columns come out the same when measured in chunks."""
-    from svgq_jax import train
     from svgq_jax.data.splits import split_images
+    from svgq_jax.train import inputs as train_inputs
 
     ds = load_dataset(tiny_dataset, 1)
     split = split_images(ds.image_types, 0.2, 0.1, 0)
-    arrays = train.prepare_arrays(ds, split, cfg())
+    arrays = train_inputs.prepare_arrays(ds, split, cfg())
     assert arrays.table.shape[0] == ds.n_images and arrays.params.shape == (ds.n_examples, 8)
     assert all(a.ndim < 2 or a.shape[1] <= 8 for a in (arrays.image_index, arrays.params, arrays.y))
     rows = arrays.rows["val"]
     np.testing.assert_array_equal(arrays.inputs(rows), ds.inputs(rows, with_stats=True).astype(np.float32))
-    monkeypatch.setattr(train, "STATS_ROWS", 7)  # many chunks: float64 sums instead of one pass
-    chunked = train.prepare_arrays(ds, split, cfg())
+    monkeypatch.setattr(train_inputs, "STATS_ROWS", 7)  # many chunks: float64 sums instead of one pass
+    chunked = train_inputs.prepare_arrays(ds, split, cfg())
     np.testing.assert_allclose(chunked.feature_mean, arrays.feature_mean, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(chunked.feature_std, arrays.feature_std, rtol=1e-4, atol=1e-6)

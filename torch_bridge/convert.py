@@ -23,9 +23,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from svgq_jax.params import N_PARAMS  # numpy only: no JAX
+from svgq_jax.core.params import N_PARAMS  # numpy only: no JAX
 
-CONSTANTS = ("feature_mean", "feature_scale", "param_low", "param_scale")
 OUTPUTS = ("ssim", "log_bytes")
 
 

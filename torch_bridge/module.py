@@ -9,7 +9,7 @@ the MLPs that predict it. Layers without BatchNorm hold an `nn.Identity` so
 TorchScript can zip the layer lists in every configuration. With `selections`,
 the image statistics read off at each example's parameters are appended before
 standardising, op for op as `svgq_jax.selection.select`; with `log_params`, log2
-of those parameters follows them, as `svgq_jax.params.log2_params`.
+of those parameters follows them, as `svgq_jax.core.params.log2_params`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from svgq_jax.params import N_PARAMS  # numpy only: no JAX
+from svgq_jax.core.params import N_PARAMS  # numpy only: no JAX
 from torch_bridge.convert import OUTPUTS, output_groups
 
 

@@ -39,7 +39,7 @@ class ParityCheck:
 
 def random_inputs(feature_mean: np.ndarray, feature_std: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     """Plausible raw inputs: features around the training distribution, parameters uniform in range."""
-    from svgq_jax import params as param_space  # numpy only
+    from svgq_jax.core import params as param_space  # numpy only
 
     rng = np.random.default_rng(seed)
     feats = feature_mean + feature_std * rng.normal(size=(n, len(feature_mean)))

@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 
+from svgq_jax.core.onnxsession import onnx_session
 from torch_bridge import safe_load
 
 FORMATS = ("full", "traced", "scripted", "export", "onnx", "onnx_split")
@@ -25,11 +26,11 @@ FORMATS = ("full", "traced", "scripted", "export", "onnx", "onnx_split")
 def load(fmt: str, path: str):
     """A callable float32 [B, n] -> [B, 1] numpy for one exported file."""
     if fmt == "onnx":
-        sess = safe_load.onnx_session(path)
+        sess = onnx_session(path)
         name = sess.get_inputs()[0].name
         return lambda x: sess.run(None, {name: x})[0]
     if fmt == "onnx_split":  # "IMAGE_PART,CANDIDATE_PART": each row's image share, then its candidate
-        image_part, candidate_part = (safe_load.onnx_session(p) for p in path.split(","))
+        image_part, candidate_part = (onnx_session(p) for p in path.split(","))
         n = image_part.get_inputs()[0].shape[1]
 
         def split(x: np.ndarray) -> np.ndarray:

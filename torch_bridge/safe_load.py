@@ -20,8 +20,7 @@ loaded with looser settings.
   with a `__setstate__` is refused before loading, and a loaded model whose graph
   calls an operator outside the `aten` and `prim` namespaces, any operator that takes
   a file name, or a method of an object, is refused before it runs.
-- ONNX: ONNX Runtime runs only its own operators, and from bytes reads no external
-  data file.
+- ONNX: `svgq_jax.core.onnxsession` (the predictor's, which imports no torch).
 """
 
 from __future__ import annotations
@@ -31,10 +30,9 @@ import re
 import zipfile
 from functools import cache
 
-from svgq_jax.errors import InputError
-from svgq_jax.files import parse_json, read_bytes
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import MAX_MODEL_BYTES, parse_json, read_bytes
 
-MAX_MODEL_BYTES = 1 << 30
 # Entries of a torch.export archive, below its root folder, that load without unpickling anything.
 PT2_ENTRIES = re.compile(
     "|".join(
@@ -146,20 +144,6 @@ def _file_ops() -> frozenset[str]:
         for s in torch._C._jit_get_all_schemas()
         if any(a.name in ("filename", "file", "path") for a in s.arguments)
     )
-
-
-def onnx_session(path: str):
-    import onnxruntime as ort
-
-    data = read_bytes(path, MAX_MODEL_BYTES)
-    options = ort.SessionOptions()
-    # A bundle's sessions run one after another (backbone, image part, candidate part) between traces: threads
-    # left spinning after one run took the cores from the next (4,096 candidates: 70 ms spinning, 44 ms not).
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    try:
-        return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-    except Exception as e:
-        raise InputError(f"{path}: not a loadable ONNX model ({type(e).__name__})") from None
 
 
 def _entry(z: zipfile.ZipFile, root: str, entry: str, name: str) -> bytes:

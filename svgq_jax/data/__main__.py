@@ -6,7 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from svgq_jax import cli
+from svgq_jax.core import cli
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import read_json
+from svgq_jax.core.images import MAX_SIDE
 from svgq_jax.data.build import (
     DEFAULT_LOGOS,
     DEFAULT_PARAMS_PER_LOGO,
@@ -16,9 +19,6 @@ from svgq_jax.data.build import (
     format_report,
 )
 from svgq_jax.data.cluster import parse_cluster
-from svgq_jax.data.images import MAX_SIDE
-from svgq_jax.errors import InputError
-from svgq_jax.files import read_json
 
 MAX_SIDE_HELP = (
     f"images with a longer side are downscaled to it before tracing, and the command says so (default {MAX_SIDE})"
@@ -73,7 +73,7 @@ def _parser() -> cli.Parser:
         metavar="SIDE:WEIGHT,...",
         help=f"procedural logos: the long sides they are drawn at, with relative weights (default {DEFAULT_SIZES})",
     )
-    b.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
+    b.add_argument("--max-side", type=cli.max_side, default=MAX_SIDE, help=MAX_SIDE_HELP)
     b.add_argument("--quiet", action="store_true", help="no progress bars or summary")
     _cluster_flag(b)
     m = sub.add_parser(
@@ -88,7 +88,7 @@ def _parser() -> cli.Parser:
     m.add_argument("--out", required=True, metavar="OUT.jsonl")
     m.add_argument("--workers", type=WORKERS, default=0, help="parallel processes (default 0 = all cores)")
     m.add_argument("--timeout", type=cli.seconds, default=30.0, help="seconds allowed per trace (default 30)")
-    m.add_argument("--max-side", type=int, default=MAX_SIDE, help=MAX_SIDE_HELP)
+    m.add_argument("--max-side", type=cli.max_side, default=MAX_SIDE, help=MAX_SIDE_HELP)
     m.add_argument("--quiet", action="store_true")
     _cluster_flag(m)
     i = sub.add_parser(
@@ -151,13 +151,11 @@ def run(argv=None) -> int:
             )
         )
     elif a.command == "measure":
+        from svgq_jax.core.pairs import check_out
         from svgq_jax.data.measure import measure_pairs
-        from svgq_jax.pairs import check_out
 
         check_out(a.out, a.pairs)
 
-        if a.max_side < 16:
-            raise InputError(f"--max-side must be at least 16, got {a.max_side}")
         if a.cluster:
             parse_cluster(a.cluster)
         counts = measure_pairs(

@@ -13,7 +13,6 @@ the same dataset (trace times aside, which are measurements).
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import platform
 import sys
@@ -21,20 +20,15 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from svgq_jax import params as param_space
-from svgq_jax.data import dataset
-from svgq_jax.data.cluster import open_engine, parse_cluster
-from svgq_jax.data.features import FeatureExtractor, find_weights
-from svgq_jax.data.images import IMAGE_SUFFIXES, MAX_SIDE
-from svgq_jax.data.imagestats import NAMES as STATS_NAMES
-from svgq_jax.data.imagestats import STATS_VERSION
-from svgq_jax.data.logos import GENERATOR_VERSION
-from svgq_jax.errors import InputError
-from svgq_jax.files import (
+from svgq_jax.core import params as param_space
+from svgq_jax.core.environment import package_versions
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import (
     load_npy,
     locked_directory,
     read_json,
@@ -45,6 +39,15 @@ from svgq_jax.files import (
     write_json,
     write_jsonl,
 )
+from svgq_jax.core.images import IMAGE_SUFFIXES, MAX_SIDE, check_max_side
+from svgq_jax.core.imagestats import NAMES as STATS_NAMES
+from svgq_jax.core.imagestats import STATS_VERSION
+from svgq_jax.data import dataset
+from svgq_jax.data.cluster import open_engine, parse_cluster
+from svgq_jax.data.logos import GENERATOR_VERSION
+
+if TYPE_CHECKING:
+    from svgq_jax.data.resnet import FeatureExtractor
 
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
@@ -285,6 +288,8 @@ def _stage_features(
     todo = [bt for bt in batches if not all(paths[i].is_file() for i in bt)]
     pngs = [[root / "images" / dataset.image_filename(i, records[i].id) for i in bt] for bt in todo]
     with _bar(cfg, total=len(records), initial=len(records) - sum(map(len, todo)), desc="features", unit="img") as bar:
+        from svgq_jax.data.resnet import find_weights
+
         weights = find_weights(cfg.backbone_weights) if fx.spec.pretrained else None
         on_cluster = engine.features(fx.spec, weights, pngs)
         results = on_cluster or ((n, fx(_decode(batch))) for n, batch in enumerate(pngs))
@@ -316,13 +321,7 @@ def _ssim_summary(ssim: np.ndarray) -> dict:
 
 
 def _versions() -> dict:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return {"python": platform.python_version(), **package_versions(PACKAGES)}
 
 
 def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict, engine: dict) -> dict:
@@ -429,14 +428,15 @@ def _build(cfg: BuildConfig) -> dict:
         )
     if cfg.workers < 0:
         raise InputError(f"--workers must be 0 (all cores) or more, got {cfg.workers}")
-    if cfg.max_side < 16:
-        raise InputError(f"--max-side must be at least 16, got {cfg.max_side}")
+    check_max_side(cfg.max_side)
     parse_logos(cfg.logos)
     parse_sizes(cfg.sizes)
     if cfg.cluster:
         parse_cluster(cfg.cluster)
     root = Path(cfg.out)
     t0 = time.perf_counter()
+    from svgq_jax.data.resnet import FeatureExtractor  # torch: imported where features are computed
+
     fx = FeatureExtractor(cfg.backbone_weights, quiet=cfg.quiet)
     spec = _build_spec(cfg, fx.spec)
     previous = root / "build.json"

@@ -50,8 +50,8 @@ from pathlib import Path
 
 import numpy as np
 
+from svgq_jax.core.errors import InputError
 from svgq_jax.data.pool import _WORKER_ENV, Outcome, _resolve, run_tasks
-from svgq_jax.errors import InputError
 
 BATCH = 16  # tasks per Ray task: a label costs 10-100 ms, a Ray task about 1 ms of scheduling
 MAX_LOSSES = 3  # a task whose worker is lost this many times while running it has failed
@@ -152,7 +152,7 @@ class FeatureWorker:
     """A Ray actor on one GPU: the build's backbone, checked to be the driver's, on PNG batches."""
 
     def __init__(self, spec_json: dict, weights: bytes | None):
-        from svgq_jax.data.features import FeatureExtractor
+        from svgq_jax.data.resnet import FeatureExtractor
 
         with tempfile.TemporaryDirectory(prefix="svgq-weights-") as tmp:
             path = None
@@ -346,8 +346,8 @@ def _first_line(error: Exception) -> str:
 
 
 def _read_input(path) -> bytes:
-    from svgq_jax.data.images import MAX_FILE_BYTES
-    from svgq_jax.files import read_bytes
+    from svgq_jax.core.files import read_bytes
+    from svgq_jax.core.images import MAX_FILE_BYTES
 
     return read_bytes(path, MAX_FILE_BYTES)
 

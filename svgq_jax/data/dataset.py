@@ -13,7 +13,7 @@ Layout (format version 2; everything is numpy or JSON, loadable without JAX):
                     "<index:05d>-<id[:16]>.png".
     images/         their canonical 256x256 views (features and statistics), same names.
     image_stats.npy float32 [n_images, n_stats]: cheap image statistics
-                    (svgq_jax.data.imagestats; names and version in metadata).
+                    (svgq_jax.core.imagestats; names and version in metadata).
     features.npy    float32 [n_images, 2048]; row i belongs to image i.
     examples.npz    per labelled example, sorted by (image, parameter set):
                     image_index int32 [N], params float32 [N, 8] (raw values in
@@ -36,12 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.data.features import FEATURE_DIM
-from svgq_jax.data.imagestats import N_STATS, STATS_VERSION
-from svgq_jax.data.imagestats import NAMES as STATS_NAMES
-from svgq_jax.errors import InputError
-from svgq_jax.files import load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.features import FEATURE_DIM
+from svgq_jax.core.files import load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
+from svgq_jax.core.imagestats import N_STATS, STATS_VERSION
+from svgq_jax.core.imagestats import NAMES as STATS_NAMES
 
 FORMAT_VERSION = 2
 MIN_TRAIN_EXAMPLES = 1000

@@ -12,9 +12,9 @@ from collections import Counter
 
 from tqdm.auto import tqdm
 
+from svgq_jax.core.images import MAX_SIDE
+from svgq_jax.core.pairs import OrderedWriter, read_pairs, result_row
 from svgq_jax.data.cluster import open_engine
-from svgq_jax.data.images import MAX_SIDE
-from svgq_jax.pairs import OrderedWriter, read_pairs, result_row
 
 
 def measure_pairs(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from svgq_jax.errors import InputError
+from svgq_jax.core.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from collections import OrderedDict
 import cv2
 import numpy as np
 
-from svgq_jax import params as param_space
-from svgq_jax.data import images
-from svgq_jax.data.tracing import Target, label
+from svgq_jax.core import images
+from svgq_jax.core import params as param_space
+from svgq_jax.core.tracing import Target, label
 
 # Workers are single-threaded by design (parallelism is the number of workers);
 # OpenCV's own thread pool would only compete with sibling workers.
@@ -66,7 +66,7 @@ def import_task(path: str, max_side: int) -> tuple:
 
 def _image_file(source: images.Source) -> tuple:
     """What the dataset keeps of an image: (id, source PNG, canonical PNG, statistics, (width, height), has alpha)."""
-    from svgq_jax.data.imagestats import image_stats  # scikit-image: only image workers pay its import
+    from svgq_jax.core.imagestats import image_stats  # scikit-image: only image workers pay its import
 
     canon = source.canonical()
     return (
@@ -81,7 +81,7 @@ def _image_file(source: images.Source) -> tuple:
 
 def stats_task(source_path: str) -> np.ndarray:
     """The image statistics of a dataset's source file (a dataset built by an older version)."""
-    from svgq_jax.data.imagestats import image_stats
+    from svgq_jax.core.imagestats import image_stats
 
     return image_stats(images.load_source(source_path))
 

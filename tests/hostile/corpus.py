@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from svgq_jax import params as param_space
+from svgq_jax.core import params as param_space
 
 GOOD_PARAMS = dict(param_space.VTRACER_DEFAULTS)
 CANARY_RGB = (12, 200, 34)  # the colour of the file the SVG cases try to read

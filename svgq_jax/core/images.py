@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from svgq_jax.data import svgrender
-from svgq_jax.errors import InputError
-from svgq_jax.files import read_bytes
+from svgq_jax.core import svgrender
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import read_bytes
 
 CANVAS = 256
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff")
@@ -44,6 +44,8 @@ RASTER_FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF")  # JPEG includes 
 DIRECT_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr"}
 # The long side a source is traced at, at most; a larger image is downscaled to it (--max-side).
 MAX_SIDE = 2048
+# The smallest --max-side: a source traced smaller says little about its own size.
+MIN_MAX_SIDE = 16
 # The SSIM window is 11 px: a source must be at least that on each side to be scored at its size.
 MIN_SIDE = 11
 # zlib level of the PNG handed to VTracer: on real logos of 384-1024 px, level 1 encodes in 10 ms against 16 ms
@@ -55,6 +57,13 @@ TRACE_PNG_LEVEL = 1
 # Downscaled logos can hold all six (unpremultiplied edge pixels saturate): 8 of the default data's 500 thumbnails,
 # 3 of the 120 real native logos' (ACCURACY.md section 18).
 VTRACER_KEY_COLOURS = (0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0x00FFFF, 0xFF00FF)
+
+
+def check_max_side(value: int) -> int:
+    """A --max-side as given (InputError when it is out of range)."""
+    if value < MIN_MAX_SIDE:
+        raise InputError(f"--max-side must be at least {MIN_MAX_SIDE}, got {value}")
+    return value
 
 
 def canonicalize(img: Image.Image) -> Image.Image:

@@ -30,12 +30,14 @@ from typing import BinaryIO
 
 import numpy as np
 
-from svgq_jax.errors import InputError
+from svgq_jax.core.errors import InputError
 
 MIB = 1 << 20
 # The most a read holds in memory: JSON and other text (configs, metadata, pairs files), and arrays.
 MAX_TEXT_BYTES = 64 * MIB
 MAX_ARRAY_BYTES = 1024 * MIB
+# The largest model file (ONNX, TorchScript, torch.export, state dict) that is read.
+MAX_MODEL_BYTES = 1024 * MIB
 
 
 class _temp_for:

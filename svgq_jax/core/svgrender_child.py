@@ -1,4 +1,4 @@
-"""The sandboxed child of `svgq_jax.data.svgrender`: renders one SVG with resvg under resource limits.
+"""The sandboxed child of `svgq_jax.core.svgrender`: renders one SVG with resvg under resource limits.
 
     python -I -S svgrender_child.py RESVG_DIR WIDTH HEIGHT MEMORY_BYTES CPU_SECONDS < SVG > PNG
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from svgq_jax import params as param_space
-from svgq_jax.errors import InputError
-from svgq_jax.files import MAX_TEXT_BYTES, check_output, locked_file, parse_json, read_bytes
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.files import MAX_TEXT_BYTES, check_output, locked_file, parse_json, read_bytes
 
 ADDED_FIELDS = (
     "ssim",

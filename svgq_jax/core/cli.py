@@ -15,8 +15,8 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 
-from svgq_jax.errors import InputError
-from svgq_jax.extras import extra_for, missing_message
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.extras import extra_for, missing_message
 
 # OSErrors that mean a path the user named cannot be written (or read) as asked: bad input, not a bug.
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EISDIR, errno.ENOTDIR}
@@ -52,6 +52,18 @@ def int_in(low: int, high: int) -> Callable[[str], int]:
         return value
 
     return integer
+
+
+def max_side(text: str) -> int:
+    """argparse type: a --max-side (`images.check_max_side`)."""
+    from svgq_jax.core.images import check_max_side
+
+    try:
+        return check_max_side(int(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text[:40]!r}") from None
+    except InputError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--max-side ")) from None
 
 
 def seconds(text: str) -> float:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+from svgq_jax.core.commands import train_entry_modules
+
 # top-level modules that only the [train] extra installs
 TRAIN_MODULES = frozenset(
     {"jax", "jaxlib", "flax", "optax", "orbax", "torch", "torchvision", "onnx", "onnxscript"}
     | {"scipy", "matplotlib", "yaml", "sklearn"}
 )
-# `python -m` modules that import [train] modules as they load, before their command line runs
-TRAIN_ENTRY_MODULES = frozenset({"svgq_jax.train", "svgq_jax.pipeline"})
 
 
 def extra_for(module: str | None) -> str | None:
@@ -36,6 +36,6 @@ def check_entry_module(argv: list[str]) -> None:
     """Called while `python -m svgq_jax.<command>` is located: a command whose module imports JAX as it
     loads exits here with one line, and code 2, where [train] is not installed."""
     module = next((b for a, b in zip(argv, argv[1:]) if a == "-m"), None)
-    if module in TRAIN_ENTRY_MODULES and importlib.util.find_spec("jax") is None:
+    if module in train_entry_modules() and importlib.util.find_spec("jax") is None:
         print(f"error: {missing_message('jax')}", file=sys.stderr)
         raise SystemExit(2)

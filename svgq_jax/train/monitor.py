@@ -13,7 +13,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from svgq_jax.files import write_atomic
+from svgq_jax.core.files import write_atomic
+from svgq_jax.train.run import Run
+
+TRAINING_PLOT = "training.png"
 
 
 @dataclass
@@ -83,8 +86,10 @@ def plot_history(history: list[EpochRecord], path: Path):
 
 
 class Monitor:
-    def __init__(self, run_dir: Path, epochs: int, plot_every: int, quiet: bool = False, live: bool = False):
-        self.run_dir, self.epochs, self.plot_every = Path(run_dir), epochs, plot_every
+    """The loop's one writer: epoch lines, the run's history file and its training plot."""
+
+    def __init__(self, run: Run, epochs: int, plot_every: int, quiet: bool = False, live: bool = False):
+        self.run, self.epochs, self.plot_every = run, epochs, plot_every
         self.quiet, self.live = quiet, live
         self._display = None
 
@@ -98,12 +103,12 @@ class Monitor:
             self.plot(history)
 
     def write_history(self, history: list[EpochRecord]) -> None:
-        write_atomic(self.run_dir / "history.json", json.dumps([asdict(r) for r in history], indent=1))
+        write_atomic(self.run.history_file, json.dumps([asdict(r) for r in history], indent=1))
 
     def plot(self, history: list[EpochRecord]) -> None:
         import matplotlib.pyplot as plt
 
-        fig = plot_history(history, self.run_dir / "plots" / "training.png")
+        fig = plot_history(history, self.run.plots / TRAINING_PLOT)
         if self.live:
             from IPython.display import display
 
@@ -112,7 +117,3 @@ class Monitor:
             else:
                 self._display.update(fig)
         plt.close(fig)
-
-
-def read_history(path: Path) -> list[EpochRecord]:
-    return [EpochRecord(**r) for r in json.loads(Path(path).read_text())]

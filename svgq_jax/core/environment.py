@@ -43,12 +43,19 @@ def describe() -> dict:
     stats = devices[0].memory_stats() or {}
     if "bytes_limit" in stats:
         info["jax_device_memory_gb"] = round(stats["bytes_limit"] / 2**30, 1)
-    for name in PACKAGES:
-        try:
-            info["versions"][name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            info["versions"][name] = None
+    info["versions"] = package_versions(PACKAGES)
     return info
+
+
+def package_versions(names) -> dict[str, str | None]:
+    """The installed version of each distribution (None where it is not installed)."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
 
 
 def summary(info: dict | None = None) -> str:

@@ -85,8 +85,8 @@ def _trace_stats(thumb, ref) -> list[float]:
     The other parameters are then read off by the model around these anchors; a trace
     that fails scores 0 (nothing usable), as its SVG would. An SVG equal to a lower
     precision's has that one's label (a quarter of them on real logos): it is not rendered again."""
-    from svgq_jax import params as param_space
-    from svgq_jax.data.tracing import Target, TraceFailure, scored, trace
+    from svgq_jax.core import params as param_space
+    from svgq_jax.core.tracing import Target, TraceFailure, scored, trace
 
     target = Target(thumb.trace_png(), ref, thumb.alpha if thumb.has_alpha else None)
     ssims, sizes, seen = [], [], {}
@@ -108,7 +108,7 @@ def _colour_stats(a: np.ndarray, ref) -> list[float]:
     pixel by the mean colour of its p-bit bin (VTracer's clusters average their members).
     SSIM is the label's own measure: a light mark that merges into the background at
     low precision costs little RMS error but much SSIM."""
-    from svgq_jax.data.ssim import ssim_to
+    from svgq_jax.core.ssim import ssim_to
 
     # one sort over the pixels; each precision's bins are then read off the distinct colours
     colours, inverse, weight = np.unique(_codes(a).ravel(), return_inverse=True, return_counts=True)
@@ -171,8 +171,8 @@ def _detail(grey: np.ndarray, sigma: float) -> float:
 def defaults_trace(source, target=None):
     """VTracer's defaults traced and scored at the source's size: (Label, SVG), or the TraceFailure.
     `target`: the source's `Target`, when the caller holds it."""
-    from svgq_jax import params as param_space
-    from svgq_jax.data.tracing import Target, TraceFailure, label
+    from svgq_jax.core import params as param_space
+    from svgq_jax.core.tracing import Target, TraceFailure, label
 
     try:
         return label(target or Target.of(source), param_space.VTRACER_DEFAULTS)
@@ -196,8 +196,8 @@ def _source_stats(source, native_defaults=None) -> list[float]:
 def image_stats(image, native_defaults=None) -> np.ndarray:
     """An `images.Source` (or an opaque uint8 [H, W, 3] image) -> float32 [N_STATS] (order of NAMES).
     `native_defaults`: the source's `defaults_trace`, when the caller traced it already."""
-    from svgq_jax.data.images import Source
-    from svgq_jax.data.ssim import Reference
+    from svgq_jax.core.images import Source
+    from svgq_jax.core.ssim import Reference
 
     source = image if isinstance(image, Source) else Source.of_rgb(np.ascontiguousarray(image, dtype=np.uint8))
     thumb = source.thumbnail()

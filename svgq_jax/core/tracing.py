@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from svgq_jax import params as param_space
-from svgq_jax.data.images import TRACE_PNG_LEVEL, Source, png_bytes
-from svgq_jax.data.ssim import Reference, ssim_to
+from svgq_jax.core import params as param_space
+from svgq_jax.core.images import TRACE_PNG_LEVEL, Source, over_white, png_bytes
+from svgq_jax.core.ssim import Reference, ssim_to
 
 
 class TraceFailure(Exception):
@@ -123,8 +123,7 @@ def render(svg: str, size: tuple[int, int], transparent: bool = False) -> np.nda
     rgba = img.convert("RGBA")
     if transparent:
         return np.asarray(rgba, dtype=np.uint8)
-    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return np.asarray(Image.alpha_composite(white, rgba).convert("RGB"), dtype=np.uint8)
+    return np.asarray(over_white(rgba), dtype=np.uint8)
 
 
 def alpha_agreement(rendered: np.ndarray, source: np.ndarray) -> tuple[float, float | None]:
@@ -149,11 +148,7 @@ def scored(target: Target, svg: str, seconds: float) -> Label:
         rgb = render(svg, target.size)
     else:
         rgba = render(svg, target.size, transparent=True)
-        rgb = np.asarray(
-            Image.alpha_composite(Image.new("RGBA", target.size, (255, 255, 255, 255)), Image.fromarray(rgba)).convert(
-                "RGB"
-            )
-        )
+        rgb = np.asarray(over_white(Image.fromarray(rgba)))
         alpha_mad, kept = alpha_agreement(rgba[..., 3], target.alpha)
     score = ssim_to(target.ref, rgb)
     if not np.isfinite(score):

@@ -21,7 +21,6 @@ same for the periodic checkpoint).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -33,10 +32,10 @@ import numpy as np
 import orbax.checkpoint as ocp
 from flax import nnx
 
-from svgq_jax.errors import InputError
+from svgq_jax.core.errors import InputError
 from svgq_jax.model import ModelConfig, QualityModel, create_model
+from svgq_jax.train.run import Run
 
-KEPT_DIR = "kept"
 KILL_AT_ENV = "SVGQ_KILL_AT"
 
 # The state is replicated on every device. Orbax would split each array's write among the processes that hold
@@ -90,9 +89,9 @@ def _restore(mngr: ocp.CheckpointManager, step: int, like):
 class Checkpoints:
     """The periodic checkpoints (model + optimizer) and the kept model of one run."""
 
-    def __init__(self, run_dir: Path, backup_dir: Path | None = None):
-        self.periodic = _manager(Path(run_dir) / "checkpoints", keep=2)
-        self.kept = _manager(Path(run_dir) / KEPT_DIR, keep=1)
+    def __init__(self, run: Run, backup_dir: Path | None = None):
+        self.periodic = _manager(run.checkpoints, keep=2)
+        self.kept = _manager(run.kept, keep=1)
         self.backup_dir = Path(backup_dir) if backup_dir else None
 
     def save(self, epoch: int, state, meta: dict) -> None:
@@ -101,7 +100,7 @@ class Checkpoints:
     def save_kept(self, epoch: int, model_state, meta: dict) -> None:
         _save(self.kept, epoch, model_state, meta, "kept")
         if self.backup_dir:
-            dest = self.backup_dir / KEPT_DIR
+            dest = self.backup_dir / self.kept.directory.name
             shutil.rmtree(dest, ignore_errors=True)
             shutil.copytree(self.kept.directory, dest)
 
@@ -141,18 +140,18 @@ class InMemoryCheckpoints:
         pass
 
 
-def restore_kept_model(run_dir: str | Path) -> QualityModel:
+def restore_kept_model(run: Run | str | Path) -> QualityModel:
     """The kept model of a finished or running run, eval-ready (float32 compute)."""
-    run = Path(run_dir)
-    mcfg = ModelConfig.from_json(json.loads((run / "model.json").read_text()))
+    run = run if isinstance(run, Run) else Run(run)
+    mcfg = ModelConfig.from_json(run.model_json())
     n = mcfg.n_standardised  # placeholders: the checkpoint holds the real statistics and weights
     graphdef, state = nnx.split(create_model(mcfg, np.zeros(n), np.ones(n), seed=0))
-    if not (run / KEPT_DIR).is_dir():
-        raise InputError(f"{run}: no kept model (was the run trained with this version?)")
-    mngr = _manager(run / KEPT_DIR, keep=1)
+    if not run.kept.is_dir():
+        raise InputError(f"{run.root}: no kept model (was the run trained with this version?)")
+    mngr = _manager(run.kept, keep=1)
     try:
         if mngr.latest_step() is None:
-            raise InputError(f"{run}: no kept model (was the run trained?)")
+            raise InputError(f"{run.root}: no kept model (was the run trained?)")
         state, _ = _restore(mngr, mngr.latest_step(), state)
     finally:
         mngr.close()

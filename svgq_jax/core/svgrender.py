@@ -33,7 +33,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from svgq_jax.errors import InputError
+from svgq_jax.core.errors import InputError
 
 RENDER_MEMORY = 1 << 30  # bytes of address space for the renderer
 RENDER_SECONDS = 10  # CPU seconds per render; a logo takes well under one

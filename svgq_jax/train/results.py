@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax.monitor import EpochRecord
+from svgq_jax.train.monitor import EpochRecord
 
 THRESHOLDS = {
     # converged: the validation loss of the last `window` epochs moved less than this (relative), or early stop
@@ -61,7 +61,7 @@ class TrainingResults:
     analysis: dict = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        from svgq_jax.files import write_json
+        from svgq_jax.core.files import write_json
 
         write_json(Path(path), asdict(self))
 

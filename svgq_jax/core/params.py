@@ -1,7 +1,8 @@
 """The VTracer parameter space: validation, scaling to [0, 1] and seeded sampling.
 
-The order of `PARAMS` is the order of model inputs 2049-2056 and never changes
-without bumping `PARAM_SPACE_VERSION`.
+The order of `PARAMS` is the order of the model's last 8 input columns (after the
+image's features and statistics) and never changes without bumping
+`PARAM_SPACE_VERSION`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from svgq_jax.errors import InputError
+from svgq_jax.core.errors import InputError
 
 PARAM_SPACE_VERSION = 1
 

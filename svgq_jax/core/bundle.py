@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from svgq_jax import params as param_space
-from svgq_jax.data.features import FEATURE_DIM, check_preprocessing
-from svgq_jax.data.imagestats import NAMES as STATS_NAMES
-from svgq_jax.data.imagestats import STATS_VERSION
-from svgq_jax.errors import InputError
-from svgq_jax.files import parse_json, read_text
+from svgq_jax.core import params as param_space
+from svgq_jax.core.errors import InputError
+from svgq_jax.core.features import FEATURE_DIM, check_preprocessing
+from svgq_jax.core.files import parse_json, read_text
+from svgq_jax.core.imagestats import NAMES as STATS_NAMES
+from svgq_jax.core.imagestats import STATS_VERSION
 
 # 2: the output "prediction" [B, outputs] (SSIM, ln bytes); 3: the backbone travels in the bundle (backbone.onnx)
 BUNDLE_VERSION = 3
 METADATA = "metadata.json"
+REPORT = "report.md"  # the same, for people
 FILES = {
     "onnx": "quality_predictor.onnx",
     "traced": "quality_predictor_traced.pt",
@@ -27,7 +28,7 @@ FILES = {
     # the ONNX model split at its first layer: an image's share once, then its candidates (`predict`)
     "image_part": "quality_predictor_image_part.onnx",
     "candidate_part": "quality_predictor_candidate_part.onnx",
-    # the feature extractor the model was trained on (`svgq_jax/backbone.py`)
+    # the feature extractor the model was trained on (`torch_bridge/backbone.py`)
     "backbone": "backbone.onnx",
 }
 COREML_FILE = "quality_predictor.mlpackage"
