@@ -76,6 +76,19 @@ def draw_test_logo(seed: int, size=(256, 256), mode="RGB") -> Image.Image:
     return big.resize(size, Image.LANCZOS).convert(mode)
 
 
+def wordmark(size=(600, 180), seed=0) -> Image.Image:
+    """A wide, transparent mark: anti-aliased shapes on nothing, drawn at 2x and box-filtered."""
+    rng = np.random.default_rng(seed)
+    big = Image.new("RGBA", (size[0] * 2, size[1] * 2), (0, 0, 0, 0))
+    d = ImageDraw.Draw(big)
+    for k in range(5):
+        x0 = 40 + k * big.width // 5
+        colour = (*(int(c) for c in rng.integers(0, 200, 3)), 255)
+        d.ellipse([x0, 40, x0 + big.width // 6, big.height - 40], fill=colour)
+    d.rectangle([60, big.height // 2 - 10, big.width - 60, big.height // 2 + 10], fill=(20, 20, 20, 255))
+    return big.resize(size, Image.BOX)
+
+
 @pytest.fixture(scope="session")
 def logo_folder(tmp_path_factory) -> Path:
     """A folder of user images: two typed subfolders, plus broken files that must be skipped."""
@@ -91,6 +104,14 @@ def logo_folder(tmp_path_factory) -> Path:
     (root / "empty.jpg").write_bytes(b"")
     (root / "readme.txt").write_text("not an image")
     return root
+
+
+@pytest.fixture(scope="module")
+def mark_file(tmp_path_factory):
+    """wordmark() as a PNG file, written once per module (the native-size tests)."""
+    path = tmp_path_factory.mktemp("native") / "wordmark.png"
+    wordmark().save(path)
+    return path
 
 
 # What the tests train: svgq_jax/configs/tiny.py (`--config tiny`).
@@ -117,6 +138,11 @@ def tiny_flags(**over) -> list[str]:
         else:
             out += [flag, ",".join(map(str, v)) if isinstance(v, tuple) else str(v)]
     return out
+
+
+# The dataset-build tests' small procedural build (tests/unit/data/test_build.py and
+# tests/integration/test_dataset_build.py).
+SMALL = dict(logos="procedural:10", params_per_logo=4, workers=2, quiet=True)
 
 
 @pytest.fixture(scope="session")

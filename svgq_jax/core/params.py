@@ -184,7 +184,7 @@ def latin_hypercube(n: int, d: int, seed) -> np.ndarray:
     """[n, d] points in [0, 1): each column has one point in each of the n equal cells, at a random offset.
 
     The same numbers as `scipy.stats.qmc.LatinHypercube(d, rng=np.random.default_rng(seed)).random(n)`
-    (tests/test_params.py checks it), without importing scipy.stats, which takes about 0.7 s: as long as
+    (tests/unit/core/test_params.py checks it), without importing scipy.stats, which takes about 0.7 s: as long as
     everything else in a cold `optimize` of one logo. scipy draws from a generator spawned off the one
     it is given, the offsets first, then a shuffle of the cells per column."""
     rng = np.random.default_rng(seed).spawn(1)[0]

@@ -11,7 +11,7 @@ every label of an image compares against the same reference. The separable
 Gaussian runs through OpenCV's `sepFilter2D`, five times faster than scipy.ndimage
 here. It runs in float32 on values centred at 128 (variances and covariances do
 not move; the means are shifted back): 2.8x faster than float64, at most 5.8e-5 from
-it over 420 real label pairs and within 1e-4 of scikit-image (tests/test_ssim.py).
+it over 420 real label pairs and within 1e-4 of scikit-image (tests/unit/core/test_ssim.py).
 Without the centring, float32 cancellation in E[x²] - mu² reached 1.6e-4.
 """
 

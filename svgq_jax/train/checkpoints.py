@@ -13,7 +13,7 @@ kill -9 mid-save never leaves a half checkpoint that a resume would trust.
 
 Test hook: with SVGQ_KILL_AT=EVENT:EPOCH in the environment, the process SIGKILLs
 itself at that point of training, so a test can kill it exactly there
-(tests/test_faults.py). Events, in the order they happen in an epoch: epoch-trained
+(tests/integration/test_faults.py). Events, in the order they happen in an epoch: epoch-trained
 (trained and evaluated, nothing saved yet), kept-writing and kept-saved (the kept
 model's save has started / is complete), periodic-writing and periodic-saved (the
 same for the periodic checkpoint).

@@ -1,3 +1,5 @@
+"""Dataset builds (svgq_jax.data.build) of a few procedural logos or a folder, and the loader on what they write."""
+
 import json
 import shutil
 import signal
@@ -7,15 +9,13 @@ import time
 
 import numpy as np
 import pytest
-from conftest import REPO
+from conftest import REPO, SMALL
 
 from svgq_jax.core.errors import InputError
 from svgq_jax.core.files import save_npz
 from svgq_jax.data.build import BuildConfig, build_dataset
 from svgq_jax.data.dataset import load_dataset
 from svgq_jax.data.logos import LOGO_TYPES
-
-SMALL = dict(logos="procedural:10", params_per_logo=4, workers=2, quiet=True)
 
 
 @pytest.fixture(scope="module")
@@ -166,20 +166,3 @@ def test_sources_keep_their_size_and_examples_record_it(small):
     assert ds.trace_size.tolist() == [[records[i]["width"], records[i]["height"]] for i in ds.image_index]
     transparent = np.array([records[i]["has_alpha"] for i in ds.image_index])
     assert np.isnan(ds.alpha_mad[~transparent]).all() and (ds.alpha_mad[transparent] >= 0).all()
-
-
-def test_size_mix_is_seeded_and_checked():
-    from svgq_jax.data.build import native_spec, parse_sizes
-
-    cfg = BuildConfig(out="-", **SMALL)
-    specs = [native_spec(cfg, i) for i in range(200)]
-    assert specs == [native_spec(cfg, i) for i in range(200)]
-    assert specs != [native_spec(BuildConfig(out="-", **{**SMALL, "seed": 1}), i) for i in range(200)]
-    weights = dict(parse_sizes(cfg.sizes))
-    for side in (None, 256, 512):  # None: canonical
-        assert abs(np.mean([s == side for s, _ in specs]) - weights[side]) < 0.1
-    assert not any(t for s, t in specs if s is None)  # canonical logos are opaque
-    assert parse_sizes("canonical:1,1024:3") == [(None, 0.25), (1024, 0.75)]
-    for bad in ("256", "256:0", "10:1", "4096:1", "a:b", "canonical:nan"):
-        with pytest.raises(InputError, match="--sizes"):
-            parse_sizes(bad)

@@ -85,3 +85,39 @@ def test_hash_depends_on_pixels_not_encoding():
     a = images.decode_image(encode(img, "PNG"))
     b = images.decode_image(encode(img, "PNG", compress_level=1))
     assert images.image_hash(a) == images.image_hash(b) != images.image_hash(draw_test_logo(7))
+
+
+# --------------------------------------------------------------------------- native size
+# The user's logo as it is: its own size, aspect ratio and transparency, traced and scored there.
+
+
+def test_source_keeps_size_aspect_and_alpha(mark_file):
+    s = images.load_source(mark_file)
+    assert s.size == (600, 180) and s.has_alpha and not s.downscaled
+    assert s.alpha[0, 0] == 0 and s.alpha.max() == 255
+    assert s.over_white()[0, 0].tolist() == [255, 255, 255]
+    assert Image.open(io.BytesIO(s.png())).mode == "RGBA"  # VTracer gets the RGBA pixels
+    assert s.canonical().size == (256, 256)
+    small = images.load_source(mark_file, max_side=300)
+    assert small.size == (300, 90) and small.downscaled and small.original_size == (600, 180)
+
+
+def test_an_opaque_256_image_is_its_own_canonical_view(tmp_path):
+    img = draw_test_logo(3)
+    img.save(tmp_path / "a.png")
+    s = images.load_source(tmp_path / "a.png")
+    assert not s.has_alpha and s.size == (256, 256)
+    assert np.array_equal(s.over_white(), images.to_array(s.canonical()))
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Image.new("RGB", (1, 1), "red"), "too small"),
+        (lambda: Image.new("RGBA", (64, 64), (0, 0, 0, 0)), "fully transparent"),
+    ],
+)
+def test_images_that_cannot_be_traced_are_refused(make, words, tmp_path):
+    make().save(tmp_path / "x.png")
+    with pytest.raises(InputError, match=words):
+        images.load_source(tmp_path / "x.png")

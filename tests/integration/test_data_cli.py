@@ -125,3 +125,21 @@ def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
             use_sample_covariance=False,
         )
         assert abs(out["ssim"] - ref) < 1e-3, out["image"]
+
+
+# --------------------------------------------------------------------------- native size
+# The user's logo as it is: its own size, aspect ratio and transparency, traced and scored there.
+
+
+def test_measure_reports_native_size_alpha_and_downscaling(mark_file, tmp_path):
+    rows = [{"image": str(mark_file), "params": param_space.VTRACER_DEFAULTS}]
+    (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = call_main(
+        "svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl", "--max-side", "400"
+    )
+    assert r.returncode == 0, r.stderr
+    out = json.loads((tmp_path / "o.jsonl").read_text())
+    assert out["trace_size"] == [400, 120] and out["downscaled_from"] == [600, 180]
+    # 0.056 measured at 400 px: the spline edges spill a little
+    assert 0 <= out["alpha_mad"] < 0.1 and out["transparent_kept"] > 0.9 and 0.6 < out["ssim"] <= 1  # 0.75 measured
+    assert "larger than --max-side 400" in r.stderr

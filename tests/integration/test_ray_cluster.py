@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from conftest import REPO
 
-from svgq_jax.core.errors import InputError
-from svgq_jax.data.cluster import LocalRayCluster, _group_alive, open_engine, parse_cluster
+from svgq_jax.data.cluster import LocalRayCluster, _group_alive, open_engine
 from svgq_jax.data.dataset import load_dataset
 
 
@@ -22,14 +21,6 @@ def cluster():
     with LocalRayCluster(cpus=[1, 1], gpus=[1, 0], env={"PYTHONPATH": str(REPO / "tests")}) as c, c.driver():
         yield c  # this process is a driver too
     assert not any(_group_alive(g) for g in c.groups)
-
-
-def test_cluster_flag_values():
-    assert parse_cluster("ray") == "auto"
-    assert parse_cluster("ray:10.0.0.1:6379") == "10.0.0.1:6379"
-    for bad in ("dask", "ray:", "ray://head:10001"):
-        with pytest.raises(InputError, match="--cluster"):
-            parse_cluster(bad)
 
 
 @pytest.mark.slow

@@ -1,11 +1,14 @@
+import re
+
 import numpy as np
 import pytest
-from conftest import draw_test_logo
+from conftest import draw_test_logo, wordmark
+from PIL import Image
 
 from svgq_jax.core import images
 from svgq_jax.core import params as param_space
-from svgq_jax.core.ssim import Reference
-from svgq_jax.core.tracing import Target, TraceFailure, label, render, trace
+from svgq_jax.core.ssim import Reference, ssim
+from svgq_jax.core.tracing import Target, TraceFailure, label, render, sized, trace
 
 
 def test_label_records_ssim_time_and_size():
@@ -59,3 +62,37 @@ def test_a_logo_holding_every_key_colour_traces_the_same_every_time():
     assert images.fixed_key(fixed) is fixed
     noise = source.rgba[30:]
     assert images.fixed_key(noise) is noise
+
+
+# --------------------------------------------------------------------------- native size
+# The user's logo as it is: its own size, aspect ratio and transparency, traced and scored there.
+
+
+def test_native_label_is_scored_at_the_source_size_with_its_alpha(mark_file):
+    source = images.load_source(mark_file)
+    target = Target.of(source)
+    lab, svg = label(target, param_space.VTRACER_DEFAULTS)
+    rgba = render(svg, source.size, transparent=True)
+    assert rgba.shape == (180, 600, 4)
+    assert 0.8 < lab.ssim <= 1 and lab.alpha_mad < 0.05 and lab.transparent_kept > 0.9
+    assert rgba[0, 0, 3] == 0  # transparent where the source is: no white box
+    # the label is the SSIM of the render over white against the source over white
+    over = images.over_white(Image.fromarray(rgba))
+    assert lab.ssim == pytest.approx(ssim(source.over_white(), images.to_array(over)), abs=1e-7)
+
+
+def test_canonical_labels_are_unchanged_for_canonical_inputs():
+    """An opaque 256-px image is traced as before: rendered on white, no alpha statistics."""
+    img = images.to_array(draw_test_logo(4))
+    lab, svg = label(Target.of_rgb(img), param_space.VTRACER_DEFAULTS)
+    assert lab.ssim == pytest.approx(ssim(img, render(svg, (256, 256))), abs=1e-7)
+    assert lab.alpha_mad is None and lab.transparent_kept is None
+
+
+def test_sized_svg_has_the_image_size_and_a_viewbox():
+    s = images.Source.of(wordmark())
+    svg = sized(trace(s.png(), param_space.VTRACER_DEFAULTS), s.size, (1200, 360))
+    head = re.search(r"<svg\b[^>]*>", svg).group(0)
+    assert 'width="1200"' in head and 'height="360"' in head and 'viewBox="0 0 600 180"' in head
+    assert head.count("width=") == 1
+    assert render(svg, (1200, 360), transparent=True).shape == (360, 1200, 4)

@@ -1,6 +1,7 @@
 """Faults: training killed (a real SIGKILL) at every kind of checkpoint point and resumed to the same
-metrics; a second writer on an output in use (two real predict runs on one --out: tests/test_hostile.py);
-an output directory that turns read-only mid-run; workers whose parent was killed."""
+metrics; a second writer on an output in use (two real predict runs on one --out:
+tests/integration/test_hostile_inputs.py); an output directory that turns read-only mid-run; workers whose
+parent was killed."""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""Validation of the session's tiny run (svgq_jax.validate): the report, its metrics, the splits, the CLI."""
+
 import json
 import shutil
 
@@ -82,14 +84,3 @@ def test_cli_bad_input(tmp_path, tiny_run):
     assert r.returncode == 2 and "no finished training run" in r.stderr
     r = call_main("svgq_jax.validate", "--run", tiny_run, "--cv-folds", "1")
     assert r.returncode == 2 and "--cv-folds" in r.stderr
-
-
-def test_baselines_fit_on_a_bounded_seeded_sample():
-    from svgq_jax.validate import _baseline_rows
-
-    rows = np.arange(10, 5010)
-    assert _baseline_rows(rows, 0, limit=10_000) is rows  # small enough: every row
-    sample = _baseline_rows(rows, 0, limit=1000)
-    assert len(sample) == 1000 and len(np.unique(sample)) == 1000 and np.isin(sample, rows).all()
-    assert np.array_equal(sample, _baseline_rows(rows, 0, limit=1000))  # the same sample every time
-    assert not np.array_equal(sample, _baseline_rows(rows, 1, limit=1000))
