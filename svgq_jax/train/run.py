@@ -142,6 +142,7 @@ class Run:
             raise InputError(f"{data['path']}: backbone differs from the one {self.root} was trained with")
         return ds
 
+
 def _check_same(saved: dict, now: dict, what: str) -> None:
     if saved != now:
         diff = next(k for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
