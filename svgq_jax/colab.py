@@ -4,6 +4,7 @@
 - `upload_zip(dest)`: upload a zip of logos and unpack it (optionally typed by subfolder).
 - `download(path)`: zip a folder (e.g. RUN/export) and offer it for download.
 - `fetch_pretrained_weights()`: put torchvision's ImageNet ResNet-50 weights in the torch hub cache.
+- `install_command(extras)`: the pip command that installs the package and keeps what Colab preinstalls.
 """
 
 from __future__ import annotations
@@ -12,7 +13,19 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from svgq_jax.core.environment import in_colab
+from svgq_jax.core.environment import in_colab, package_versions
+
+# What an install never replaces where it is already there: Colab preinstalls these, pairs torch with its
+# torchvision and torchaudio itself, and a newer torch is a download of several GB.
+KEEP = ("torch", "torchvision", "torchaudio", "jax", "jaxlib")
+
+
+def install_command(extras: str, constraints: str | Path = "keep-installed.txt", python: str = "python") -> list[str]:
+    """`pip install -e .[extras]` pinned to the installed versions of KEEP: writes them to `constraints` (pip -c)
+    so that pip installs what is missing and never upgrades or replaces them (it stops with a conflict instead)."""
+    kept = {name: v for name, v in package_versions(KEEP).items() if v}
+    Path(constraints).write_text("".join(f"{name}=={v}\n" for name, v in kept.items()))
+    return [python, "-m", "pip", "install", "-q", "-c", str(constraints), "-e", f".[{extras}]"]
 
 
 def mount_drive(subdir: str = "svgq_jax") -> Path | None:
