@@ -62,7 +62,7 @@ class Target:
     @property
     def size(self) -> tuple[int, int]:
         """(width, height)."""
-        return self.ref.x.shape[1], self.ref.x.shape[0]
+        return self.ref.shape[1], self.ref.shape[0]
 
 
 def trace(png: bytes, params: Mapping) -> str:
