@@ -73,10 +73,10 @@ def experiment(data: str, reals: list[str], out: Path, overrides: dict) -> str:
     held = compute_metrics(rd.ds.ssim[rows], pred[:, 0]).to_json()
     external = [evaluate_external(predict, load_dataset(r, 1), rd.with_stats) for r in reals]
     notes = f"{res.epochs_trained} ep, {time.perf_counter() - t:.0f} s"
-    if pred.shape[1] > 1:  # the bytes output: median / p90 |ln(predicted / actual)|, held-out then each real set
+    if pred.shape[1] > 1:  # the bytes output, held-out then each real set
         b = bytes_metrics(np.log(rd.ds.svg_bytes[rows].astype(np.float64)), pred[:, 1], rd.ds.image_index[rows])
-        notes += "; bytes " + ", ".join(
-            f"{m['median_abs_log_error']:.3f}/{m['p90_abs_log_error']:.3f}"
+        notes += "; bytes median/p90 abs ln error, within-image Spearman: " + ", ".join(
+            f"{m['median_abs_log_error']:.3f}/{m['p90_abs_log_error']:.3f}/{m['mean_spearman']:.3f}"
             for m in [b.to_json(), *(e["bytes"] for e in external)]
         )
     return _row(f"`{json.dumps(overrides)}`", held, [e["metrics"] for e in external], notes)

@@ -74,7 +74,9 @@ def _prefetch(predictor, files: list[Path]) -> dict[Path, images.Source]:
 def table(r: Result, objective: Objective | None = None) -> str:
     short = ["cp", "ld", "ct", "lt", "mi", "st", "fs", "pp"]
     head = (
-        f"{'candidate':10s} " + " ".join(f"{s:>5s}" for s in short) + "  pred SSIM  pred bytes   SSIM    bytes  trace s"
+        f"{'candidate':10s} "
+        + " ".join(f"{s:>5s}" for s in short)
+        + "  pred SSIM  pred bytes   SSIM    bytes   gzip  trace s"
     )
     traced = "" if r.traced == r.size else f", traced at {r.traced[0]}x{r.traced[1]} (over --max-side)"
     goal = f"; objective: {objective.describe()}" if objective else ""
@@ -92,10 +94,18 @@ def table(r: Result, objective: Objective | None = None) -> str:
         actual = f"{c.actual:.4f}" if c.actual is not None else ("failed" if c.error else "   –  ")
         pred_size = f"{c.predicted_bytes:10.0f}" if c.predicted_bytes is not None else "         –"
         size = f"{c.svg_bytes:8d}" if c.svg_bytes is not None else "       –"
+        gz = f"{c.gzip_bytes:6d}" if c.gzip_bytes is not None else "     –"
         secs = f"{c.trace_seconds:.3f}" if c.trace_seconds is not None else "  –"
-        lines.append(f"{name:10s} {vals}  {c.predicted:9.4f} {pred_size}  {actual:>6s} {size}  {secs}")
+        lines.append(f"{name:10s} {vals}  {c.predicted:9.4f} {pred_size}  {actual:>6s} {size} {gz}  {secs}")
     if not r.reached:
         lines.append("no verified candidate met the objective: the table's * is the nearest")
+    if r.written:
+        w = r.written
+        on = f"minified on a {w['grid']:g}-px grid" if w.get("grid") else "VTracer's own text (--no-minify)"
+        lines.append(
+            f"written: {w['bytes']} bytes ({w['gzip_bytes']} gzipped), {w['paths']} paths, {w['path_commands']} path "
+            f"commands, {on}; SSIM and bytes above are of each file as written"
+        )
     if r.front:
         lines.append(
             f"predicted front ({len(r.front)} points, SSIM / bytes): "
@@ -171,6 +181,12 @@ def _parser() -> cli.Parser:
         help=f"an image with a longer side is traced downscaled to it; its SVG keeps the image's size "
         f"(default {images.MAX_SIDE})",
     )
+    p.add_argument(
+        "--no-minify",
+        action="store_true",
+        help="write VTracer's own SVG text; by default the SVG is minified on the coarsest grid whose render keeps "
+        "the SSIM within 0.002 of VTracer's text (checked by rendering)",
+    )
     p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
     return p
@@ -210,7 +226,9 @@ def main(argv=None) -> int:
         try:
             check_output(dest, "--out", inputs=[f])  # an SVG logo's default output would be itself
             image = decoded.pop(f, f)  # decoded by the batch path, or a file for optimize_image to report
-            r = optimize_image(predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f))
+            r = optimize_image(
+                predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f), not a.no_minify
+            )
         except InputError as e:
             if not many:
                 raise

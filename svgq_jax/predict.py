@@ -85,7 +85,7 @@ class QualityPredictor:
         # `optimize` compares its picks with (traced once for both)
         self._defaults: OrderedDict[str, tuple] = OrderedDict()
         # the last source as a trace target (its SSIM reference costs ~30 ms on a native logo; the defaults' trace
-        # and optimize's verified traces share it); one only, since a 2048-px reference holds ~150 MB
+        # and optimize's verified traces share it); one only, since a 2048-px reference holds ~190 MB
         self._target: tuple[str, Target] | None = None
 
     @classmethod
@@ -145,7 +145,8 @@ class QualityPredictor:
         return self._target[1]
 
     def defaults_trace(self, source: images.Source):
-        """VTracer's defaults traced at the source's size, kept per image: (Label, SVG) or the TraceFailure."""
+        """VTracer's defaults traced at the source's size, kept per image: (the label of VTracer's own text, the
+        file written on the image's grid) or the TraceFailure."""
         key = images.source_hash(source)
         if key not in self._defaults:
             self._defaults[key] = defaults_trace(source, self.target(source))

@@ -36,6 +36,8 @@ class Candidate:
     trace_seconds: float | None = None
     alpha_mad: float | None = None  # transparent sources: alpha agreement of the render
     transparent_kept: float | None = None
+    gzip_bytes: int | None = None  # of the file as written
+    grid: float | None = None  # the grid it was written on (None: VTracer's own text, --no-minify)
     error: str | None = None
 
 
@@ -259,3 +261,14 @@ def choose(verified: list[Candidate], defaults: Candidate, objective: Objective)
         return (min(good, key=lambda c: c.svg_bytes), True) if good else (max(verified, key=lambda c: c.actual), False)
     fits = [c for c in verified if c.svg_bytes <= objective.value]  # max_bytes
     return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
+
+
+def refine_floor(objective: Objective, verified: list[Candidate], reached: bool) -> float | None:
+    """How low the written pick's SSIM may go when its grid is made coarser, by the objective's own tolerance:
+    compact, within SAME_QUALITY of the best verified; --min-ssim, the bound (when a candidate reached it).
+    quality and --max-bytes keep the image's grid (None): a coarser grid buys no SSIM."""
+    if objective.kind == "compact":
+        return max(c.actual for c in verified) - SAME_QUALITY
+    if objective.kind == "min_ssim" and reached:
+        return objective.value
+    return None

@@ -36,8 +36,9 @@ try:  # skimage.measure.label imports scipy.ndimage first (0.2 s of every cold s
 except ImportError:  # a scikit-image that moved it
     from skimage.measure import label as _label_regions
 
-# v8: traced with VTracer's transparency key fixed (images.fixed_key); v7 drew it at random on some thumbnails.
-STATS_VERSION = 8
+# v9: the native statistics are of the written (minified) file, and its grid is one of them; v8: traced with
+# VTracer's transparency key fixed (images.fixed_key); v7 drew it at random on some thumbnails.
+STATS_VERSION = 9
 STEP_THRESHOLDS = (2, 4, 8, 16, 32, 64)
 REGION_AREAS = (4, 16, 64, 256)
 NAMES: tuple[str, ...] = (
@@ -64,12 +65,14 @@ NAMES: tuple[str, ...] = (
     "log2_long_side",  # log2(long side / 256): speckle areas and path lengths are in pixels
     "log2_aspect",  # log2(width / height)
     "transparent_share",  # pixels under half opacity
-    "native_trace_ssim",  # the native label at VTracer's defaults
+    "native_trace_ssim",  # the native label at VTracer's defaults: of the file written on the image's grid
     "native_alpha_mad",  # its alpha agreement with the source (0 for an opaque source)
-    "native_log_bytes",  # ln(its SVG bytes) / 16
+    "native_log_bytes",  # ln(its bytes) / 16
+    "native_raw_log_bytes",  # ln(the bytes of VTracer's own text) / 16
+    "log2_grid",  # the image's grid (core/written.py), log2 of its step in pixels
 )
 N_STATS = len(NAMES)
-N_SOURCE_STATS = 6  # the last ones, read off the source; the rest off the canonical view
+N_SOURCE_STATS = 8  # the last ones, read off the source; the rest off the canonical view
 
 
 def _codes(a: np.ndarray) -> np.ndarray:
@@ -169,28 +172,36 @@ def _detail(grey: np.ndarray, sigma: float) -> float:
 
 
 def defaults_trace(source, target=None):
-    """VTracer's defaults traced and scored at the source's size: (Label, SVG), or the TraceFailure.
-    `target`: the source's `Target`, when the caller holds it."""
+    """VTracer's defaults traced at the source's size: (the label of VTracer's own text, the `Written` file on
+    the image's grid), or the TraceFailure. `target`: the source's `Target`, when the caller holds it."""
     from svgq_jax.core import params as param_space
-    from svgq_jax.core.tracing import Target, TraceFailure, label
+    from svgq_jax.core.tracing import Target, TraceFailure
+    from svgq_jax.core.written import defaults_written
 
     try:
-        return label(target or Target.of(source), param_space.VTRACER_DEFAULTS)
+        return defaults_written(target or Target.of(source), param_space.VTRACER_DEFAULTS)
     except TraceFailure as e:
         return e
 
 
 def _source_stats(source, native_defaults=None) -> list[float]:
-    """The source's size and transparency, and VTracer's defaults traced at its size (for a source
-    that is its own canonical view, 256x256 and opaque, that trace is trace_ssim_p6's).
+    """The source's size and transparency, and VTracer's defaults traced at its size and written on its grid.
     `native_defaults` is that trace when the caller has it already (`defaults_trace`)."""
     w, h = source.size
     size = [float(np.log2(max(w, h) / 256)), float(np.log2(w / h)), float(np.mean(source.alpha < 128))]
     traced = defaults_trace(source) if native_defaults is None else native_defaults
     if isinstance(traced, Exception):  # nothing usable, as its SVG would be
-        return [*size, 0.0, 1.0, 0.0]
-    lab, _ = traced
-    return [*size, lab.ssim, lab.alpha_mad or 0.0, float(np.log(lab.svg_bytes) / 16)]
+        return [*size, 0.0, 1.0, 0.0, 0.0, 0.0]
+    raw, out = traced
+    lab = out.label
+    return [
+        *size,
+        lab.ssim,
+        lab.alpha_mad or 0.0,
+        float(np.log(lab.svg_bytes) / 16),
+        float(np.log(raw.svg_bytes) / 16),
+        float(np.log2(out.grid)),
+    ]
 
 
 def image_stats(image, native_defaults=None) -> np.ndarray:

@@ -39,6 +39,9 @@ class Label:
     # share of the source's fully transparent pixels that stay under half opacity in the render.
     alpha_mad: float | None = None
     transparent_kept: float | None = None
+    # A written file (`svgq_jax.core.written`): its gzip bytes and the grid it was written on (None: VTracer's text).
+    gzip_bytes: int | None = None
+    grid: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,7 +119,9 @@ def render(svg: str, size: tuple[int, int], transparent: bool = False) -> np.nda
         png = resvg_py.svg_to_bytes(svg_string=svg, background=background, width=width, height=height)
         img = Image.open(io.BytesIO(bytes(png)))
         img.load()
-    except Exception as e:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # resvg's Rust panics reach Python as PanicException, a BaseException
         raise TraceFailure(f"resvg could not render the SVG: {type(e).__name__}: {e}") from None
     if img.size != (width, height):
         raise TraceFailure(f"resvg rendered {img.size[0]}x{img.size[1]}, expected {width}x{height}")

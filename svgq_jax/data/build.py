@@ -42,6 +42,7 @@ from svgq_jax.core.files import (
 from svgq_jax.core.images import IMAGE_SUFFIXES, MAX_SIDE, check_max_side
 from svgq_jax.core.imagestats import NAMES as STATS_NAMES
 from svgq_jax.core.imagestats import STATS_VERSION
+from svgq_jax.core.written import grid_of
 from svgq_jax.data import dataset
 from svgq_jax.data.cluster import open_engine, parse_cluster
 from svgq_jax.data.logos import GENERATOR_VERSION
@@ -49,6 +50,7 @@ from svgq_jax.data.logos import GENERATOR_VERSION
 if TYPE_CHECKING:
     from svgq_jax.data.resnet import FeatureExtractor
 
+GRID_COLUMN = STATS_NAMES.index("log2_grid")
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
 DEFAULT_PARAMS_PER_LOGO = 16
@@ -240,10 +242,9 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord], engi
     sets = {r.index: image_param_sets(cfg, r.id) for r in records}
     todo = [r for r in records if _read_labels(root, r, sets[r.index]) is None]
     k = cfg.params_per_logo
+    grids = {r.index: grid_of(g) for r, g in zip(records, load_npy(root / "image_stats.npy")[:, GRID_COLUMN])}
     tasks = (
-        ((r.index, j), (r.id, str(root / "sources" / dataset.image_filename(r.index, r.id)), sets[r.index][j]))
-        for r in todo
-        for j in range(k)
+        ((r.index, j), (r.id, _source_file(root, r), sets[r.index][j], grids[r.index])) for r in todo for j in range(k)
     )
     pending = {r.index: [None] * k for r in todo}
     by_index = {r.index: r for r in todo}
@@ -257,6 +258,10 @@ def _stage_labels(cfg: BuildConfig, root: Path, records: list[ImageRecord], engi
                 _commit_labels(root, by_index[i], sets[i], pending.pop(i))
 
 
+def _source_file(root: Path, rec: ImageRecord) -> str:
+    return str(root / "sources" / dataset.image_filename(rec.index, rec.id))
+
+
 def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: list) -> None:
     write_json(
         _labels_path(root, rec),
@@ -267,6 +272,8 @@ def _commit_labels(root: Path, rec: ImageRecord, sets: np.ndarray, outcomes: lis
             "trace_seconds": [o.value[1] if o.ok else None for o in outcomes],
             "svg_bytes": [o.value[2] if o.ok else None for o in outcomes],
             "alpha_mad": [o.value[3] if o.ok else None for o in outcomes],
+            "gzip_bytes": [o.value[5] if o.ok else None for o in outcomes],
+            "raw_bytes": [o.value[6] if o.ok else None for o in outcomes],
             "error": [None if o.ok else o.error for o in outcomes],
         },
     )
@@ -343,6 +350,8 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
             cols["svg_bytes"].append(lab["svg_bytes"][j])
             cols["alpha_mad"].append(np.nan if lab["alpha_mad"][j] is None else lab["alpha_mad"][j])
             cols["trace_size"].append((r.width, r.height))
+            cols["gzip_bytes"].append(lab["gzip_bytes"][j])
+            cols["raw_bytes"].append(lab["raw_bytes"][j])
     ex = {
         "image_index": np.asarray(cols["image_index"], dtype=np.int32),
         "params": np.asarray(cols["params"], dtype=np.float32).reshape(-1, param_space.N_PARAMS),
@@ -351,6 +360,8 @@ def _finish(cfg: BuildConfig, root: Path, records, features, spec, seconds: dict
         "svg_bytes": np.asarray(cols["svg_bytes"], dtype=np.int32),
         "alpha_mad": np.asarray(cols["alpha_mad"], dtype=np.float32),
         "trace_size": np.asarray(cols["trace_size"], dtype=np.int32).reshape(-1, 2),
+        "gzip_bytes": np.asarray(cols["gzip_bytes"], dtype=np.int32),
+        "raw_bytes": np.asarray(cols["raw_bytes"], dtype=np.int32),
     }
     save_npy(root / "features.npy", features)
     save_npz(root / "examples.npz", **ex)
@@ -402,6 +413,7 @@ def _build_spec(cfg: BuildConfig, spec) -> dict:
     logos = cfg.logos if procedural else str(parse_logos(cfg.logos)[1])
     return {
         "format_version": dataset.FORMAT_VERSION,
+        "image_stats_version": STATS_VERSION,  # the images' grids, which the labels are written on, are statistics
         "generator_version": GENERATOR_VERSION if procedural else None,
         "sizes": cfg.sizes if procedural else None,
         "transparent_share": TRANSPARENT_SHARE if procedural else None,

@@ -1,6 +1,6 @@
 """The dataset directory: its documented layout, atomic writes, and the loader.
 
-Layout (format version 2; everything is numpy or JSON, loadable without JAX):
+Layout (format version 3; everything is numpy or JSON, loadable without JAX):
 
     metadata.json   written last; its presence marks a finished build. Holds the
                     format and parameter-space versions, the SSIM definition, the
@@ -20,7 +20,10 @@ Layout (format version 2; everything is numpy or JSON, loadable without JAX):
                     parameter-table order), ssim float32 [N] (at the source's
                     size), trace_seconds float32 [N], svg_bytes int32 [N],
                     alpha_mad float32 [N] (NaN for an opaque source), trace_size
-                    int32 [N, 2] (width, height).
+                    int32 [N, 2] (width, height), gzip_bytes int32 [N], raw_bytes
+                    int32 [N]. The SSIM and the bytes are those of the file as
+                    written (minified on the image's grid, `svgq_jax.core.written`);
+                    raw_bytes are VTracer's own text's.
     failures.jsonl  parameter sets whose trace or render failed, with the reason.
     skipped.jsonl   input files that could not be imported, with the reason.
     report.json     the build summary (counts by type, SSIM distribution, times).
@@ -43,15 +46,27 @@ from svgq_jax.core.files import load_npy, load_npz, read_json, read_jsonl, save_
 from svgq_jax.core.imagestats import N_STATS, STATS_VERSION
 from svgq_jax.core.imagestats import NAMES as STATS_NAMES
 
-FORMAT_VERSION = 2
+# 3: the labels are of the written (minified) file, with gzip_bytes and raw_bytes beside them; 2: VTracer's text
+FORMAT_VERSION = 3
 MIN_TRAIN_EXAMPLES = 1000
 SSIM_DEFINITION = (
     "Wang et al. 2004 SSIM; 11-tap Gaussian window sigma=1.5 (truncate 3.5), K1=0.01, K2=0.03, "
     "data_range=255, population covariance, per RGB channel over the valid region, averaged; "
     "reference = the source at its own size composited over white (a canonical 256x256 RGB image is its own source), "
-    "candidate = resvg render of VTracer's SVG of the source at that size, composited over white"
+    "candidate = resvg render of VTracer's SVG of the source at that size, minified on the image's grid "
+    "(svgq_jax.core.written), composited over white"
 )
-EXAMPLE_FIELDS = ("image_index", "params", "ssim", "trace_seconds", "svg_bytes", "alpha_mad", "trace_size")
+EXAMPLE_FIELDS = (
+    "image_index",
+    "params",
+    "ssim",
+    "trace_seconds",
+    "svg_bytes",
+    "alpha_mad",
+    "trace_size",
+    "gzip_bytes",
+    "raw_bytes",
+)
 
 
 @dataclass
@@ -71,6 +86,8 @@ class Dataset:
     svg_bytes: np.ndarray = field(repr=False, default=None)
     alpha_mad: np.ndarray = field(repr=False, default=None)  # NaN for opaque sources
     trace_size: np.ndarray = field(repr=False, default=None)  # int32 [N, 2] (width, height)
+    gzip_bytes: np.ndarray = field(repr=False, default=None)  # int32 [N]: of the written file
+    raw_bytes: np.ndarray = field(repr=False, default=None)  # int32 [N]: of VTracer's own text
 
     @property
     def n_images(self) -> int:
@@ -133,6 +150,17 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
         _fail(root, "not a finished dataset (no metadata.json); rerun `python -m svgq_jax.data build` to finish it")
     try:
         meta = read_json(meta_path)
+    except (OSError, ValueError) as e:
+        _fail(root, f"unreadable ({type(e).__name__}: {e})")
+    if not isinstance(meta, dict):
+        _fail(root, "metadata.json is not a JSON object")
+    if meta.get("format_version") != FORMAT_VERSION:
+        _fail(
+            root,
+            f"format version {meta.get('format_version')}, this package reads {FORMAT_VERSION} (labels of the "
+            "minified SVG); rebuild it: `python -m svgq_jax.data build` with a new --out",
+        )
+    try:
         images = read_jsonl(root / "images.jsonl")
         features = load_npy(root / "features.npy")
         examples = load_npz(root / "examples.npz")
@@ -140,8 +168,6 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
     except (OSError, ValueError, KeyError) as e:
         _fail(root, f"unreadable ({type(e).__name__}: {e})")
     _check_structure(root, meta, images, features, ex)
-    if meta.get("format_version") != FORMAT_VERSION:
-        _fail(root, f"format version {meta.get('format_version')} (this package reads {FORMAT_VERSION})")
     if meta.get("param_space_version") != param_space.PARAM_SPACE_VERSION:
         _fail(
             root,

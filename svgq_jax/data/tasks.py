@@ -13,38 +13,41 @@ import numpy as np
 
 from svgq_jax.core import images
 from svgq_jax.core import params as param_space
-from svgq_jax.core.tracing import Target, label
+from svgq_jax.core.tracing import Target, TraceFailure
+from svgq_jax.core.written import GRIDS, defaults_written, label_written
 
 # Workers are single-threaded by design (parallelism is the number of workers);
 # OpenCV's own thread pool would only compete with sibling workers.
 cv2.setNumThreads(1)
 
 # A worker usually sees the same image several times in a row (one per parameter
-# set), so its targets (PNG, reference statistics, alpha) are kept for a few images.
+# set), so its targets (PNG, reference statistics, alpha) and grids are kept for a few images.
 _TARGETS: OrderedDict[str, Target] = OrderedDict()
-_TARGETS_KEPT = 8
+_GRIDS: OrderedDict[str, float] = OrderedDict()
+_KEPT = 8
+
+
+def _kept(cache: OrderedDict, key: str, make):
+    """cache[key], made on the first call; the last _KEPT keys are kept."""
+    if key in cache:
+        cache.move_to_end(key)
+        return cache[key]
+    cache[key] = make()
+    while len(cache) > _KEPT:
+        cache.popitem(last=False)
+    return cache[key]
 
 
 def _target(key: str, path: str, max_side: int = images.MAX_SIDE) -> Target:
-    if key in _TARGETS:
-        _TARGETS.move_to_end(key)
-        return _TARGETS[key]
-    target = Target.of(images.load_source(path, max_side))
-    _TARGETS[key] = target
-    while len(_TARGETS) > _TARGETS_KEPT:
-        _TARGETS.popitem(last=False)
-    return target
+    return _kept(_TARGETS, key, lambda: Target.of(images.load_source(path, max_side)))
 
 
-def _fields(result) -> tuple[float, float, int, float | None, float | None]:
-    return result.ssim, result.trace_seconds, result.svg_bytes, result.alpha_mad, result.transparent_kept
-
-
-def label_task(image_id: str, source_path: str, vector) -> tuple:
-    """Label one (source PNG, raw parameter vector) at the source's size:
-    (ssim, trace seconds, svg bytes, alpha mad, transparent kept)."""
-    result, _ = label(_target(image_id, source_path), param_space.from_vector(vector))
-    return _fields(result)
+def label_task(image_id: str, source_path: str, vector, grid: float) -> tuple:
+    """Label one (source PNG, raw parameter vector) at the source's size, as written on the image's grid:
+    (ssim, trace seconds, bytes, alpha mad, transparent kept, gzip bytes, VTracer's own bytes)."""
+    w = label_written(_target(image_id, source_path), param_space.from_vector(vector), grid)
+    lab = w.label
+    return lab.ssim, lab.trace_seconds, lab.svg_bytes, lab.alpha_mad, lab.transparent_kept, lab.gzip_bytes, w.raw_bytes
 
 
 def procedural_task(index: int, seed: int, long_side: int | None, transparent: bool) -> tuple:
@@ -87,15 +90,31 @@ def stats_task(source_path: str) -> np.ndarray:
 
 
 def measure_task(path: str, params: dict, max_side: int = images.MAX_SIDE) -> dict:
-    """The real label of one (image file, parameter dict) pair at the image's own size."""
+    """The real label of one (image file, parameter dict) pair at the image's own size, as written on the
+    image's grid (chosen on VTracer's defaults, as `data build` and `optimize` choose it; kept per image)."""
     source = images.load_source(path, max_side)
-    result, _ = label(Target.of(source), param_space.validate(params))
+    key = f"{images.source_hash(source)}:{max_side}"
+    target = _kept(_TARGETS, key, lambda: Target.of(source))
+    grid = _kept(_GRIDS, key, lambda: _defaults_grid(target))
+    w = label_written(target, param_space.validate(params), grid)
+    result = w.label
     return {
         "ssim": result.ssim,
         "trace_seconds": result.trace_seconds,
         "svg_bytes": result.svg_bytes,
+        "gzip_bytes": result.gzip_bytes,
+        "raw_bytes": w.raw_bytes,
+        "grid": grid,
         "alpha_mad": result.alpha_mad,
         "transparent_kept": result.transparent_kept,
         "trace_size": list(source.size),
         "downscaled_from": list(source.original_size) if source.downscaled else None,
     }
+
+
+def _defaults_grid(target: Target) -> float:
+    """The image's grid, from VTracer's defaults traced on it (the finest grid when they fail)."""
+    try:
+        return defaults_written(target, param_space.VTRACER_DEFAULTS)[1].grid
+    except TraceFailure:
+        return GRIDS[-1]

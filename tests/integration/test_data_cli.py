@@ -89,7 +89,8 @@ def test_info_reports_a_dataset(tmp_path):
 
 @pytest.mark.skipif(not REAL_LOGOS.is_dir(), reason="real-logos folder not present")
 def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
-    """`data measure` equals an independent vtracer -> resvg -> scikit-image pipeline to 1e-3."""
+    """`data measure` equals an independent vtracer -> minified file -> resvg -> scikit-image pipeline to 1e-3: the
+    label is of the file as written, on the grid `measure` reports."""
     import io
 
     import numpy as np
@@ -97,6 +98,9 @@ def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
     import vtracer
     from PIL import Image
     from skimage.metrics import structural_similarity
+
+    from svgq_jax.core.tracing import sized
+    from svgq_jax.core.written import minified
 
     files = sorted(REAL_LOGOS.glob("*.png"))[5::37]
     rows = [
@@ -112,6 +116,8 @@ def test_measure_reproduces_a_reference_pipeline_on_real_logos(tmp_path):
         svg = vtracer.convert_raw_image_to_svg(
             png, img_format="png", colormode="color", hierarchical="stacked", mode="spline", **out["params"]
         )
+        svg = minified(sized(svg, (256, 256), (256, 256)), out["grid"])
+        assert len(svg.encode()) == out["svg_bytes"] < out["raw_bytes"]
         rendered = Image.open(
             io.BytesIO(bytes(resvg_py.svg_to_bytes(svg_string=svg, background="white", width=256, height=256)))
         )

@@ -3,6 +3,7 @@ logo at its own size and transparency."""
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 from conftest import call_main, draw_test_logo, run_cli
@@ -28,7 +29,10 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
         tmp_path / "o.svg",
     )
     assert r.returncode == 0, r.stderr[-800:]
-    assert (tmp_path / "o.svg").read_text().lstrip().startswith("<?xml")
+    written = (tmp_path / "o.svg").read_text()
+    # minified: no prolog, comment or transform; relative path data on the image's grid
+    assert written.startswith("<svg") and "<?xml" not in written and "<!--" not in written
+    assert "transform" not in written and 'viewBox="' in written and "written:" in r.stdout
     assert (
         "defaults" in r.stdout
         and "pred bytes" in r.stdout
@@ -59,7 +63,24 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     for res in doc["results"]:
         assert res["best"]["actual"] is not None and res["defaults"]["actual"] is not None
         assert param_space.validate(res["best"]["params"])
+        svg = Path(res["svg_path"]).read_text()
+        w = res["written"]  # the structure of the file written: what the user gets
+        assert w["bytes"] == len(svg.encode()) == res["best"]["svg_bytes"] and 0 < w["gzip_bytes"]
+        assert w["paths"] == svg.count("<path") and w["path_commands"] >= w["paths"] and w["grid"] > 0
+        raw = res["vtracer_defaults"]  # VTracer's own text: larger than the same trace minified
+        assert raw["svg_bytes"] > res["defaults"]["svg_bytes"] and raw["grid"] is None
     assert (tmp_path / "svgs" / "one.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.svg").is_file()
+
+
+def test_no_minify_writes_vtracers_text(tiny_bundle, tmp_path):
+    draw_test_logo(2).save(tmp_path / "logo.png")
+    args = ("svgq_jax.optimize", "--model", tiny_bundle, tmp_path / "logo.png", "--budget", "256", "--verify", "1")
+    r = call_main(*args, "--no-minify", "--json", "--out", tmp_path / "raw.svg")
+    assert r.returncode == 0, r.stderr[-800:]
+    raw = json.loads(r.stdout)["results"][0]
+    text = (tmp_path / "raw.svg").read_text()
+    assert text.lstrip().startswith("<?xml") and raw["written"]["bytes"] == len(text.encode())
+    assert raw["best"]["grid"] is None and raw["written"]["grid"] is None
 
 
 def test_optimize_bad_input(tiny_bundle, tmp_path):
@@ -135,7 +156,10 @@ def test_optimize_writes_the_logo_at_its_own_size_and_transparent(tiny_bundle, m
     assert r.returncode == 0, r.stderr[-800:]
     svg = (tmp_path / "o.svg").read_text()
     head = re.search(r"<svg\b[^>]*>", svg).group(0)
-    assert 'width="600"' in head and 'height="180"' in head and 'viewBox="0 0 600 180"' in head
+    assert 'width="600"' in head and 'height="180"' in head
+    x0, y0, vw, vh = map(float, re.search(r'viewBox="([^"]*)"', head).group(1).split())
+    grid = json.loads(r.stdout)["results"][0]["written"]["grid"]  # the viewBox counts grid steps
+    assert (x0, y0, vw * grid, vh * grid) == (0, 0, 600, 180)
     rgba = render(svg, (600, 180), transparent=True)
     source = images.load_source(mark_file)
     clear = source.alpha == 0

@@ -92,3 +92,14 @@ def test_choose_follows_the_objective():
     assert choose(verified, defaults, Objective("min_ssim", 0.99)) == (big_best, False)
     assert choose(verified, defaults, Objective("max_bytes", 5_000))[0] is small_same
     assert choose(verified, defaults, Objective("max_bytes", 500)) == (tiny_worse, False)
+
+
+def test_the_pick_may_coarsen_only_within_its_objectives_tolerance():
+    from svgq_jax.search import SAME_QUALITY, Candidate, Objective, refine_floor
+
+    verified = [Candidate({}, 0.9, actual=a, svg_bytes=b) for a, b in ((0.95, 900), (0.94, 500))]
+    assert refine_floor(Objective(), verified, True) == 0.95 - SAME_QUALITY  # compact: the best verified, less 0.002
+    assert refine_floor(Objective("min_ssim", 0.93), verified, True) == 0.93
+    assert refine_floor(Objective("min_ssim", 0.99), verified, False) is None  # not reached: keep the nearest as is
+    assert refine_floor(Objective("quality"), verified, True) is None
+    assert refine_floor(Objective("max_bytes", 600), verified, True) is None
