@@ -16,6 +16,7 @@ the first; the kernel drops the lock when its holder dies, even by `kill -9`.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import math
@@ -41,11 +42,18 @@ MAX_MODEL_BYTES = 1024 * MIB
 
 
 class _temp_for:
-    """A temporary file beside `path`, renamed onto it when the block completes."""
+    """A temporary file beside `path` (`.NAME.XXXXXXXX.tmp`), renamed onto it when the block completes. Its
+    writer holds an exclusive lock on it, so that `remove_stale_temps` can tell a dead writer's file from a
+    live one's."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        while True:
+            fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits only while a cleaner holds it, to find it linked no more
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # a cleaner took it for a dead writer's in the instant before the lock: make another
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be shared
         self.f = os.fdopen(fd, "wb")
 
@@ -53,11 +61,49 @@ class _temp_for:
         return self.f
 
     def __exit__(self, exc_type, *_):
-        self.f.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
+        try:
+            self.f.close()  # flushes: a full disk or a file-size limit fails here
+            if exc_type is None:
+                os.replace(self.tmp, self.path)
+                return
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(self.tmp)
+            raise
+        with suppress(OSError):
             os.unlink(self.tmp)
+
+
+def temp_files(path: str | os.PathLike) -> list[Path]:
+    """The temporary files `write_atomic` makes beside `path` (`.NAME.XXXXXXXX.tmp`), whoever made them."""
+    path = Path(path)
+    head, n = f".{path.name}.", len(path.name) + 14  # mkstemp's 8 random characters, the dots and ".tmp"
+    try:
+        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(head) and e.name.endswith(".tmp")]
+    except OSError:
+        return []
+    return [path.parent / name for name in names if len(name) == n]
+
+
+def remove_stale_temps(path: str | os.PathLike) -> int:
+    """Remove the temporary files beside `path` whose writer is gone (killed between its write and its rename:
+    nobody holds their lock), leaving a live writer's alone; how many were removed."""
+    removed = 0
+    for tmp in temp_files(path):
+        try:
+            fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                os.unlink(tmp)
+                removed += 1
+        except OSError:  # BlockingIOError: its writer is alive
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -88,12 +134,22 @@ def save_npz(path: Path, **arrays) -> None:
 # ---------------------------------------------------------------- reads
 
 
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((k for test, k in kinds if test(mode)), "not a regular file")
+
+
 def _require_regular(mode: int, name: str) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"))
-    kind = next((k for test, k in kinds if test(mode)), "not a regular file")
-    raise InputError(f"{name}: {kind}, not a regular file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{name}: {_kind(mode)}, not a regular file")
 
 
 def open_regular(path: str | os.PathLike, what: str | None = None) -> BinaryIO:
@@ -227,13 +283,42 @@ def _same_path(a: Path, b: Path) -> bool:
 
 
 def check_output(path: str | os.PathLike, flag: str, inputs=()) -> None:
-    """Refuse an output path that names a directory or one of the command's own inputs."""
+    """Refuse an output path that is neither a regular file nor a new name in a folder (a directory, a FIFO, a
+    device, a symbolic link: writing would replace the link or the device with a file; a path below a file), or
+    that is one of the command's own inputs."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{flag} {path}: is a directory; name a file")
     for source in inputs:
         if source is not None and _same_path(path, Path(source)):
             raise InputError(f"{flag} {path} is the input {source}; writing it would replace the input")
+    check_parent(path, flag)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as e:
+        if e.errno == errno.ENOENT:
+            return
+        raise InputError(f"{flag} {path}: cannot write ({e.strerror or e})") from None
+    except ValueError as e:  # a NUL byte in the path
+        raise InputError(f"{flag} {path}: cannot write ({e})") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{flag} {path}: is a directory; name a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{flag} {path}: {_kind(mode)}, not a regular file; name a file or a new path")
+
+
+def check_parent(path: str | os.PathLike, flag: str) -> None:
+    """Refuse a path whose nearest existing ancestor is not a folder (a file, a device): nothing can be made there."""
+    for parent in Path(path).absolute().parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            if e.errno == errno.ENOTDIR:
+                continue  # a file further up: reported when the walk reaches it
+            raise InputError(f"{flag} {path}: cannot write ({e.strerror or e})") from None
+        if not stat.S_ISDIR(mode):
+            raise InputError(f"{flag} {path}: {parent} is {_kind(mode)}, not a folder")
+        return
 
 
 def _busy(what: str) -> InputError:
