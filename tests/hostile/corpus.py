@@ -798,7 +798,7 @@ def flag_cases(root: Path, image: Path, pairs: Path, bundle: Path, dataset: Path
         "optimize --seed -1": ((*optimize, "--seed", "-1", image), "--seed"),
         "optimize --out a folder": ((*optimize, image, "--out", root / "a-folder"), "is a directory"),
         "optimize --out the image": ((*optimize, image, "--out", image), "replace the input"),
-        "optimize an SVG onto itself": ((*optimize, svg), "replace the input"),
+        "optimize an SVG --out itself": ((*optimize, svg, "--out", svg), "replace the input"),
         "optimize a folder --out a file": ((*optimize, root / "a-folder", "--out", root / "a-file"), "not a folder"),
         "info on a file": (("svgq_jax.data", "info", root / "a-file"), "not a finished dataset"),
     }

@@ -59,7 +59,7 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
     for res in doc["results"]:
         assert res["best"]["actual"] is not None and res["defaults"]["actual"] is not None
         assert param_space.validate(res["best"]["params"])
-    assert (tmp_path / "svgs" / "one.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.svg").is_file()
+    assert (tmp_path / "svgs" / "one.png.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.jpg.svg").is_file()
 
 
 def test_optimize_bad_input(tiny_bundle, tmp_path):
@@ -86,6 +86,7 @@ def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
         "256",
         "--out",
         tmp_path / "o.svg",
+        "--overwrite",  # each run replaces the last one's SVG
         "--json",
         *a,
     )
