@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from svgq_jax.core import images
+from svgq_jax.core import decode, images
 from svgq_jax.core import params as param_space
 from svgq_jax.core.bundle import bundle_file, check_width, read_bundle
 from svgq_jax.core.errors import InputError
@@ -108,7 +108,7 @@ class QualityPredictor:
         if isinstance(image, images.Source):
             return image
         if isinstance(image, (str, Path)):
-            return images.load_source(image, self.max_side)
+            return decode.load_source(image, self.max_side)  # in a child, bounded in time
         if isinstance(image, Image.Image):
             return images.Source.of(image, self.max_side)
         a = np.asarray(image)
