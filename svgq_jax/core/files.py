@@ -169,6 +169,18 @@ def open_regular(path: str | os.PathLike, what: str | None = None) -> BinaryIO:
     return f
 
 
+def inside(root: str | os.PathLike, path: str | os.PathLike, what: str | None = None) -> Path:
+    """`path`, unless it leads outside folder `root` (by `..` or a symbolic link): then InputError. What a folder
+    holds (a bundle's models, a dataset's files) is read from inside it only."""
+    root, path = Path(root), Path(path)
+    try:
+        if path.resolve().is_relative_to(root.resolve()):
+            return path
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        pass
+    raise InputError(f"{what or path}: leads outside {root}, refused")
+
+
 def _too_large(name: str, limit: int) -> InputError:
     return InputError(f"{name}: larger than {limit / MIB:g} MiB, refused")
 

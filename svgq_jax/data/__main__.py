@@ -8,7 +8,7 @@ from pathlib import Path
 
 from svgq_jax.core import cli
 from svgq_jax.core.errors import InputError
-from svgq_jax.core.files import read_json
+from svgq_jax.core.files import inside, read_json
 from svgq_jax.core.images import MAX_SIDE
 from svgq_jax.data.build import (
     DEFAULT_LOGOS,
@@ -122,7 +122,8 @@ def _info(path: str, as_json: bool) -> None:
     root = Path(path)
     if not (root / "metadata.json").is_file():
         raise InputError(f"{root}: not a finished dataset (no metadata.json)")
-    meta, report = read_json(root / "metadata.json"), read_json(root / "report.json")
+    meta = read_json(inside(root, root / "metadata.json"))
+    report = read_json(inside(root, root / "report.json"))
     if as_json:
         print(json.dumps({"metadata": meta, "report": report}, indent=2))
         return
