@@ -99,6 +99,7 @@ class QualityPredictor:
 
     @classmethod
     def load(cls, bundle_dir: str | Path, max_side: int = images.MAX_SIDE) -> QualityPredictor:
+        images.check_max_side(max_side)
         root = Path(bundle_dir)
         meta = read_bundle(root)
         files, specs = meta["files"], model_specs(meta)
