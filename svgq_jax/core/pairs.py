@@ -131,6 +131,7 @@ class OrderedWriter:
             f.seek(size)
         self._ready: dict[int, dict] = {}
         self._next = self.done
+        self._broken = False
 
     def _identity(self, pair: Pair) -> list | None:
         """What a pair's image resolves to now: [absolute path, device, inode, size, mtime] (or [path, None]
@@ -164,16 +165,20 @@ class OrderedWriter:
     def put(self, index: int, row: dict) -> None:
         """Row for pairs[index]; flushed once every earlier row is in."""
         self._ready[index] = row
-        while self._next in self._ready:
-            self._f.write((json.dumps(self._ready.pop(self._next)) + "\n").encode())
-            self._k.write((json.dumps(self._identity(self.pairs[self._next])) + "\n").encode())
-            self._next += 1
-        self._f.flush()
-        self._k.flush()  # after the rows: a row without its source line is redone, never one the other way
+        try:
+            while self._next in self._ready:
+                self._f.write((json.dumps(self._ready.pop(self._next)) + "\n").encode())
+                self._k.write((json.dumps(self._identity(self.pairs[self._next])) + "\n").encode())
+                self._next += 1
+            self._f.flush()
+            self._k.flush()  # after the rows: a row without its source line is redone, never one the other way
+        except BaseException:
+            self._broken = True  # a full disk, a file-size limit: OUT.partial stays, for a rerun to resume
+            raise
 
     def close(self) -> None:
         try:
-            if self._next == len(self.pairs):
+            if self._next == len(self.pairs) and not self._broken:
                 os.replace(self.partial, self.out)  # still under the lock
                 os.unlink(_sources_of(self.partial))
         finally:
