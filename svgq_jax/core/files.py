@@ -2,6 +2,9 @@
 
 Writes: a temporary file beside the target, renamed onto it when complete (an
 interruption, even `kill -9`, leaves the old file). Every stage writes through these.
+The writer holds a lock on its temporary file, so the next run into the same output
+removes what a killed one left (`.NAME.XXXXXXXX.tmp`) and nothing a live one is
+writing (`remove_stale_temps`, and `locked_directory` for a whole folder).
 
 Reads of anything a user hands over (`read_bytes`, `read_text`, `read_json`,
 `read_jsonl`, `load_npy`, `load_npz`) open regular files only (a FIFO would block
@@ -21,6 +24,7 @@ import fcntl
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -74,36 +78,50 @@ class _temp_for:
             os.unlink(self.tmp)
 
 
+# The name of a temporary file of `_temp_for`: mkstemp's ".NAME." prefix, 8 random characters, ".tmp".
+TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
 def temp_files(path: str | os.PathLike) -> list[Path]:
     """The temporary files `write_atomic` makes beside `path` (`.NAME.XXXXXXXX.tmp`), whoever made them."""
     path = Path(path)
-    head, n = f".{path.name}.", len(path.name) + 14  # mkstemp's 8 random characters, the dots and ".tmp"
     try:
-        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(head) and e.name.endswith(".tmp")]
+        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(f".{path.name}.")]
     except OSError:
         return []
-    return [path.parent / name for name in names if len(name) == n]
+    return [path.parent / n for n in names if (m := TEMP_NAME.fullmatch(n)) and m[1] == path.name]
 
 
 def remove_stale_temps(path: str | os.PathLike) -> int:
     """Remove the temporary files beside `path` whose writer is gone (killed between its write and its rename:
     nobody holds their lock), leaving a live writer's alone; how many were removed."""
+    return sum(_remove_if_stale(tmp) for tmp in temp_files(path))
+
+
+def remove_stale_temps_under(folder: str | os.PathLike) -> int:
+    """`remove_stale_temps` for every temporary file anywhere below `folder`: what a killed run left in an output
+    folder (a dataset, a training run) that the next run into it takes over."""
     removed = 0
-    for tmp in temp_files(path):
-        try:
-            fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            continue
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                os.unlink(tmp)
-                removed += 1
-        except OSError:  # BlockingIOError: its writer is alive
-            pass
-        finally:
-            os.close(fd)
+    for parent, _, names in os.walk(folder):
+        removed += sum(_remove_if_stale(Path(parent) / n) for n in names if TEMP_NAME.fullmatch(n))
     return removed
+
+
+def _remove_if_stale(tmp: Path) -> bool:
+    try:
+        fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(tmp)
+            return True
+    except OSError:  # BlockingIOError: its writer is alive
+        pass
+    finally:
+        os.close(fd)
+    return False
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -367,7 +385,8 @@ def locked_file(path: Path, what: str) -> BinaryIO:
 def locked_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
     """Hold an exclusive lock on directory `path` (created if missing) while the block writes into it.
     InputError if another process holds it, or if `path` cannot be a directory. A directory created
-    here is removed again if the block fails before writing anything into it."""
+    here is removed again if the block fails before writing anything into it. The temporary files a killed
+    holder left in it are removed first."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: not a directory")
@@ -382,6 +401,7 @@ def locked_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _busy(f"{path} ({what})") from None
+        remove_stale_temps_under(path)  # a killed holder's, left between a write and its rename
         yield path
     except BaseException:
         if created:

@@ -119,3 +119,12 @@ def test_a_writer_whose_file_a_cleaner_took_makes_another(tmp_path, monkeypatch)
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
     write_atomic(tmp_path / "o.svg", "<svg/>")
     assert taken and (tmp_path / "o.svg").read_text() == "<svg/>" and temp_files(tmp_path / "o.svg") == []
+
+
+def test_a_locked_folder_is_cleared_of_a_killed_holders_temporary_files(tmp_path):
+    from svgq_jax.core.files import locked_directory
+
+    dead = touch(tmp_path / "sources" / ".00001-ab.png.abcd1234.tmp")  # a build killed before a rename
+    other = touch(tmp_path / ".notes.tmp")  # not write_atomic's
+    with locked_directory(tmp_path, "a test"):
+        assert not dead.exists() and other.exists()
