@@ -18,6 +18,7 @@ def onnx_session(path: str):
     # A bundle's sessions run one after another (backbone, image part, candidate part) between traces: threads
     # left spinning after one run took the cores from the next (4,096 candidates: 70 ms spinning, 44 ms not).
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 4  # its own log lines: a model that fails says so in the one line raised for it
     try:
         return ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     except Exception as e:
@@ -27,6 +28,7 @@ def onnx_session(path: str):
 # What a tensor of a bundle's model must be: its element type and shape, None where any size goes (a batch).
 Spec = tuple[str, tuple]
 TYPES = {"float32": "tensor(float)", "uint8": "tensor(uint8)"}
+NAMES = {**{v: k for k, v in TYPES.items()}, "tensor(double)": "float64"}
 
 
 class CheckedSession:
@@ -76,7 +78,7 @@ def _check(path: str, kind: str, got, want: dict) -> list:
         declared = tuple(d if isinstance(d, int) else None for d in arg.shape)
         if arg.type != TYPES[dtype] or not _declares(declared, shape):
             raise InputError(
-                f"{path}: {kind} {arg.name!r} is {arg.type.removeprefix('tensor(').rstrip(')')} "
+                f"{path}: {kind} {arg.name!r} is {NAMES.get(arg.type, arg.type)} "
                 f"{_shown(declared)}, expected {dtype} {_shown(shape)} (as its bundle's metadata states)"
             )
         checked.append((arg.name, (dtype, shape)))
