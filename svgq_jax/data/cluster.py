@@ -52,7 +52,7 @@ import numpy as np
 
 from svgq_jax.core.errors import InputError
 from svgq_jax.data.pool import _WORKER_ENV, Outcome, _resolve, cores, run_tasks, usable_workers
-from svgq_jax.data.reach import DEFAULT_TIMEOUT, connect
+from svgq_jax.data.reach import DEFAULT_TIMEOUT, connect, probe
 
 BATCH = 16  # tasks per Ray task: a label costs 10-100 ms, a Ray task about 1 ms of scheduling
 MAX_LOSSES = 3  # a task whose worker is lost this many times while running it has failed
@@ -196,13 +196,16 @@ class RayEngine:
 
     @classmethod
     def connect(cls, address: str, timeout: float = DEFAULT_TIMEOUT) -> RayEngine:
-        """Connected within `timeout` seconds, or InputError (`svgq_jax.data.reach`)."""
+        """Connected within `timeout` seconds, or InputError (`svgq_jax.data.reach`); the head is probed before
+        Ray is imported, so that a closed port or an unknown host costs nothing."""
+        started = time.monotonic()
+        probe(address, timeout)
         try:
             import ray
         except ImportError:
             raise InputError(f"--cluster needs Ray: {INSTALL_HINT}") from None
         env = {"env_vars": dict(_WORKER_ENV)}
-        connect(ray, address, timeout, runtime_env=env, logging_level="ERROR", log_to_driver=False)
+        connect(ray, address, timeout, started, runtime_env=env, logging_level="ERROR", log_to_driver=False)
         return cls(ray)
 
     def close(self) -> None:

@@ -71,11 +71,10 @@ def probe(address: str, seconds: float) -> None:
         raise _unreachable(address, reason, seconds) from None
 
 
-def connect(ray, address: str, seconds: float, **init) -> None:
-    """`ray.init(address=address, **init)` within `seconds` (the probe included), or InputError."""
-    start = time.monotonic()
-    probe(address, seconds)
-    left = seconds - (time.monotonic() - start)
+def connect(ray, address: str, seconds: float, started: float, **init) -> None:
+    """`ray.init(address=address, **init)` within `seconds` counted from `started` (`time.monotonic()`, before the
+    probe), or InputError."""
+    left = seconds - (time.monotonic() - started)
     try:
         within(left, "ray.init", lambda: ray.init(address=address, **init))
     except TimeoutError:
