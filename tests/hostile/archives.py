@@ -45,29 +45,29 @@ def _evil_config(config: bytes) -> bytes:
 
 
 def archive_cases(root: Path, bundle: Path, canary: Path) -> list[Case]:
-    from hostile import evil_torch
-
     root.mkdir(parents=True, exist_ok=True)
     boom = pickle.dumps(_Boom(canary / "pwned-archive"))
+    made = {**_torchscript(root, bundle, canary, boom), **_export(bundle, boom)}
+    cases = []
+    for i, (name, (fmt, entries, expect)) in enumerate(made.items()):
+        path = _write(root / f"{i:02d}.{'pt2' if fmt == 'export' else 'pth' if fmt == 'full' else 'pt'}", entries)
+        cases.append(Case(f"archive:{name}", "archive", path, expect, fmt=fmt))
+    return cases + [_unpacks_too_far(root, _entries(bundle / "quality_predictor.pt2"))]
+
+
+def _torchscript(root: Path, bundle: Path, canary: Path, boom: bytes) -> dict:
+    """TorchScript archives: the code torch compiles defines __setstate__, and a clean copy of it follows (or
+    precedes it, or differs in case); entries torch.jit.save never writes."""
+    from hostile import evil_torch
+
     evil_torch.save_scripted(evil_torch.WritesWhenLoaded, root / "setstate.pt", str(canary / "pwned-setstate-dup"))
     evil = _entries(root / "setstate.pt")
     clean = {n: d.replace(b"__setstate__", b"__getstate2__") for n, d in evil}
     code = next(n for n, _ in evil if n.endswith(".py"))
     scripted = _entries(bundle / "quality_predictor_scripted.pt")
     traced = _entries(bundle / "quality_predictor_traced.pt")
-    pt2 = _entries(bundle / "quality_predictor.pt2")
-    pth = _entries(bundle / "quality_predictor_full.pth")
-    sr, pr = _root(scripted), _root(pt2)
-    config = next(n for n, _ in pt2 if n.endswith("weights_config.json"))
-    sample = next(n for n, _ in pt2 if "sample_inputs" in n)
-    weight0 = next(n for n, _ in pt2 if n.endswith("/weight_0"))
-    pt2_doc = dict(pt2)
-
-    def swap(entries, name, data):
-        return [(n, data if n == name else d) for n, d in entries]
-
-    made = {
-        # TorchScript: the code torch compiles defines __setstate__, a clean copy of it follows
+    sr = _root(scripted)
+    return {
         "scripted: evil code first, clean copy last": ("scripted", evil + [(code, clean[code])], "twice"),
         "scripted: clean code first, evil copy last": (
             "scripted",
@@ -100,7 +100,24 @@ def archive_cases(root: Path, bundle: Path, canary: Path) -> list[Case]:
         ),
         "scripted: an entry with ../": ("scripted", scripted + [(f"{sr}/../data.pkl", boom)], "../data.pkl"),
         "traced: code twice": ("traced", traced + [next((n, d) for n, d in traced if n.endswith(".py"))], "twice"),
-        # torch.export: a config that marks a pickled payload, and a clean one under the same name
+    }
+
+
+def _export(bundle: Path, boom: bytes) -> dict:
+    """torch.export archives: a config that marks a pickled payload beside a clean one of the same name, pickled
+    sample inputs beside plain ones, entries torch.export.save never writes; and a state dict's pickle twice."""
+    pt2 = _entries(bundle / "quality_predictor.pt2")
+    pth = _entries(bundle / "quality_predictor_full.pth")
+    pr = _root(pt2)
+    config = next(n for n, _ in pt2 if n.endswith("weights_config.json"))
+    sample = next(n for n, _ in pt2 if "sample_inputs" in n)
+    weight0 = next(n for n, _ in pt2 if n.endswith("/weight_0"))
+    pt2_doc = dict(pt2)
+
+    def swap(entries, name, data):
+        return [(n, data if n == name else d) for n, d in entries]
+
+    return {
         "pt2: pickled config first, clean last": (
             "export",
             [(n, _evil_config(d) if n == config else boom if n == weight0 else d) for n, d in pt2]
@@ -139,11 +156,6 @@ def archive_cases(root: Path, bundle: Path, canary: Path) -> list[Case]:
             "twice",
         ),
     }
-    cases = []
-    for i, (name, (fmt, entries, expect)) in enumerate(made.items()):
-        path = _write(root / f"{i:02d}.{'pt2' if fmt == 'export' else 'pth' if fmt == 'full' else 'pt'}", entries)
-        cases.append(Case(f"archive:{name}", "archive", path, expect, fmt=fmt))
-    return cases + [_unpacks_too_far(root, pt2)]
 
 
 def _unpacks_too_far(root: Path, pt2) -> Case:

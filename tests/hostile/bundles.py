@@ -71,13 +71,12 @@ def tensor_model(path: Path, inputs, outputs, fail: str | None = None) -> Path:
 
 def bundle_shape_cases(root: Path, good: Path, canary: Path) -> list[Case]:
     meta = json.loads((good / "metadata.json").read_text())
-    files, n = meta["files"], meta["input"]["n_inputs"]
-    features, outs = n - 8, len(meta["outputs"])
-    crop = meta["backbone"]["crop"]
-    width = _image_part_width(good / files["image_part"])
+    files = meta["files"]
     root.mkdir(parents=True, exist_ok=True)
     backbone = tensor_model(
-        root / "backbone-stand-in.onnx", [("image", UINT8, ["N", crop, crop, 3])], [("features", FLOAT, ["N", 2048])]
+        root / "backbone-stand-in.onnx",
+        [("image", UINT8, ["N", meta["backbone"]["crop"], meta["backbone"]["crop"], 3])],
+        [("features", FLOAT, ["N", 2048])],
     )
 
     def bundle(name: str, change=None, models: dict | None = None, write=None) -> Path:
@@ -97,6 +96,30 @@ def bundle_shape_cases(root: Path, good: Path, canary: Path) -> list[Case]:
             write(d)
         return d
 
+    cases = [
+        Case(f"bundle3:{name}", "bundle3", bundle(f"m{i:02d}", change=change), expect)
+        for i, (name, change, expect) in enumerate(metadata_changes(meta))
+    ]
+    width = _image_part_width(good / files["image_part"])
+    cases += [
+        Case(f"bundle3:{name}", "bundle3", bundle(f"s{i:02d}", models=models), expect)
+        for i, (name, models, expect) in enumerate(model_changes(meta, width))
+    ]
+    outside = canary.parent / "outside-metadata.json"
+    outside.write_text(json.dumps(meta))
+    links = {"metadata a link out": ("metadata.json", outside), "backbone a link out": (files["backbone"], backbone)}
+    for name, (file, target) in links.items():
+        link = bundle(
+            name.replace(" ", "-"), write=lambda d, f=file, t=target: ((d / f).unlink(), (d / f).symlink_to(t))
+        )
+        cases.append(Case(f"bundle3:{name}", "bundle3", link, "leads outside the bundle"))
+    return cases
+
+
+def metadata_changes(meta: dict) -> list[tuple]:
+    """(name, change of the metadata, expected words): fields out of their range."""
+    n = meta["input"]["n_inputs"]
+
     def backbone_field(**fields):
         return lambda m: m["backbone"].update(fields)
 
@@ -106,146 +129,93 @@ def bundle_shape_cases(root: Path, good: Path, canary: Path) -> list[Case]:
     def layout(change):
         return lambda m: change(m["input"])
 
+    return [
+        ("crop -1", backbone_field(crop=-1), "crop"),
+        ("crop 0", backbone_field(crop=0), "crop"),
+        ("crop a string", backbone_field(crop="224"), "crop"),
+        ("crop 100000", backbone_field(crop=100_000, resize=100_000), "crop"),
+        ("crop 2.5", backbone_field(crop=2.5), "crop"),
+        ("crop true", backbone_field(crop=True), "crop"),
+        ("crop over resize", backbone_field(crop=300, resize=232), "crop"),
+        ("resize -5", backbone_field(resize=-5), "resize"),
+        ("resize 0", backbone_field(resize=0), "resize"),
+        ("resize a string", backbone_field(resize="x"), "resize"),
+        ("resize 100000", backbone_field(resize=100_000), "resize"),
+        ("mean an int", backbone_field(mean=0), "mean"),
+        ("mean of two", backbone_field(mean=[0.5, 0.5]), "mean"),
+        ("mean strings", backbone_field(mean=["a", "b", "c"]), "mean"),
+        ("mean 300", backbone_field(mean=[300, 0.5, 0.5]), "mean"),
+        ("std zero", backbone_field(std=[0, 0, 0]), "std"),
+        ("std negative", backbone_field(std=[-1, 0.2, 0.2]), "std"),
+        ("std an int", backbone_field(std=5), "std"),
+        ("pretrained a string", backbone_field(pretrained="yes"), "pretrained"),
+        ("backbone name a number", backbone_field(name=5), "backbone name"),
+        ("outputs twice ssim", field("outputs", ["ssim", "ssim"]), "outputs"),
+        ("outputs empty", field("outputs", []), "outputs"),
+        ("outputs three", field("outputs", ["ssim", "log_bytes", "x"]), "outputs"),
+        ("n_inputs off by one", layout(lambda i: i.update(n_inputs=n + 1)), "n_inputs"),
+        ("n_inputs 10^9", layout(lambda i: i.update(n_inputs=10**9)), "n_inputs"),
+        ("block 1000 wide", layout(lambda i: i["blocks"][0].update(size=1000)), "input block"),
+        ("blocks reordered", layout(lambda i: i["blocks"].reverse()), "input blocks"),
+        ("block unknown", layout(lambda i: i["blocks"][0].update(name="pixels")), "input blocks"),
+        ("files ../ image part", lambda m: m["files"].update(image_part="../x.onnx"), "inside the bundle"),
+        ("files /etc/passwd export", lambda m: m["files"].update(export="/etc/passwd"), "inside the bundle"),
+    ]
+
+
+def model_changes(meta: dict, width: int) -> list[tuple]:
+    """(name, {file key: (inputs, outputs[, fail])}, expected words): models unlike what the metadata states, seen
+    when each session loads, or only when it runs. `width`: the image part's output."""
+    n, outs, crop = meta["input"]["n_inputs"], len(meta["outputs"]), meta["backbone"]["crop"]
+    features = n - 8
+    image = [("image", UINT8, ["N", crop, crop, 3])]
     main_in, main_out = [("input", FLOAT, ["N", n])], [("prediction", FLOAT, ["N", outs])]
-    image_out = [("image", FLOAT, ["N", width])]
     candidate_in = [("image", FLOAT, [1, width]), ("features", FLOAT, [1, features]), ("params", FLOAT, ["N", 8])]
-    nchw = [("image", FLOAT, ["N", 3, crop, crop])]
-    made = [
-        ("crop -1", backbone_field(crop=-1), None, "crop"),
-        ("crop 0", backbone_field(crop=0), None, "crop"),
-        ("crop a string", backbone_field(crop="224"), None, "crop"),
-        ("crop 100000", backbone_field(crop=100_000, resize=100_000), None, "crop"),
-        ("crop 2.5", backbone_field(crop=2.5), None, "crop"),
-        ("crop true", backbone_field(crop=True), None, "crop"),
-        ("crop over resize", backbone_field(crop=300, resize=232), None, "crop"),
-        ("resize -5", backbone_field(resize=-5), None, "resize"),
-        ("resize 0", backbone_field(resize=0), None, "resize"),
-        ("resize a string", backbone_field(resize="x"), None, "resize"),
-        ("resize 100000", backbone_field(resize=100_000), None, "resize"),
-        ("mean an int", backbone_field(mean=0), None, "mean"),
-        ("mean of two", backbone_field(mean=[0.5, 0.5]), None, "mean"),
-        ("mean strings", backbone_field(mean=["a", "b", "c"]), None, "mean"),
-        ("mean 300", backbone_field(mean=[300, 0.5, 0.5]), None, "mean"),
-        ("std zero", backbone_field(std=[0, 0, 0]), None, "std"),
-        ("std negative", backbone_field(std=[-1, 0.2, 0.2]), None, "std"),
-        ("std an int", backbone_field(std=5), None, "std"),
-        ("pretrained a string", backbone_field(pretrained="yes"), None, "pretrained"),
-        ("backbone name a number", backbone_field(name=5), None, "backbone name"),
-        ("outputs twice ssim", field("outputs", ["ssim", "ssim"]), None, "outputs"),
-        ("outputs empty", field("outputs", []), None, "outputs"),
-        ("outputs three", field("outputs", ["ssim", "log_bytes", "x"]), None, "outputs"),
-        ("n_inputs off by one", layout(lambda i: i.update(n_inputs=n + 1)), None, "n_inputs"),
-        ("n_inputs 10^9", layout(lambda i: i.update(n_inputs=10**9)), None, "n_inputs"),
-        ("block 1000 wide", layout(lambda i: i["blocks"][0].update(size=1000)), None, "input block"),
-        ("blocks reordered", layout(lambda i: i["blocks"].reverse()), None, "input blocks"),
-        ("block unknown", layout(lambda i: i["blocks"][0].update(name="pixels")), None, "input blocks"),
-        ("files ../ image part", lambda m: m["files"].update(image_part="../x.onnx"), None, "inside the bundle"),
-        ("files /etc/passwd export", lambda m: m["files"].update(export="/etc/passwd"), None, "inside the bundle"),
-        # the models: inputs and outputs other than the metadata states, seen when each session loads
-        (
-            "backbone 1000 wide",
-            None,
-            {"backbone": ([("image", UINT8, ["N", crop, crop, 3])], [("f", FLOAT, ["N", 1000])])},
-            "[N, 2048]",
-        ),
-        (
-            "backbone NCHW float",
-            None,
-            {"backbone": (nchw, [("f", FLOAT, ["N", 2048])])},
-            f"uint8 [N, {crop}, {crop}, 3]",
-        ),
+    two_outputs = [("f", FLOAT, ["N", 2048]), ("g", FLOAT, ["N", 2048])]
+    return [
+        ("backbone 1000 wide", {"backbone": (image, [("f", FLOAT, ["N", 1000])])}, "[N, 2048]"),
+        ("backbone NCHW float", {"backbone": ([("image", FLOAT, ["N", 3, crop, crop])], two_outputs[:1])}, "uint8 [N,"),
         (
             "backbone crop 256",
-            None,
-            {"backbone": ([("image", UINT8, ["N", 256, 256, 3])], [("f", FLOAT, ["N", 2048])])},
+            {"backbone": ([("image", UINT8, ["N", 256, 256, 3])], two_outputs[:1])},
             "expected uint8",
         ),
         (
             "backbone rank 3",
-            None,
-            {"backbone": ([("image", UINT8, ["N", crop, crop * 3])], [("f", FLOAT, ["N", 2048])])},
+            {"backbone": ([("image", UINT8, ["N", crop, crop * 3])], two_outputs[:1])},
             "expected uint8",
         ),
-        (
-            "backbone two outputs",
-            None,
-            {
-                "backbone": (
-                    [("image", UINT8, ["N", crop, crop, 3])],
-                    [("f", FLOAT, ["N", 2048]), ("g", FLOAT, ["N", 2048])],
-                )
-            },
-            "outputs are",
-        ),
-        ("model input float64", None, {"onnx": ([("input", DOUBLE, ["N", n])], main_out)}, "expected float32"),
-        ("model two inputs", None, {"onnx": (main_in + [("extra", FLOAT, ["N", 1])], main_out)}, "inputs are"),
-        ("model output 3 wide", None, {"onnx": (main_in, [("prediction", FLOAT, ["N", outs + 1])])}, f"[N, {outs}]"),
-        ("model output rank 1", None, {"onnx": (main_in, [("prediction", FLOAT, ["N"])])}, f"[N, {outs}]"),
-        ("model input rank 3", None, {"onnx": ([("input", FLOAT, ["N", n, 1])], main_out)}, f"[N, {n}]"),
-        ("image part renamed", None, {"image_part": ([("feats", FLOAT, ["N", features])], image_out)}, "'feats'"),
+        ("backbone two outputs", {"backbone": (image, two_outputs)}, "outputs are"),
+        ("model input float64", {"onnx": ([("input", DOUBLE, ["N", n])], main_out)}, "expected float32"),
+        ("model two inputs", {"onnx": (main_in + [("extra", FLOAT, ["N", 1])], main_out)}, "inputs are"),
+        ("model output 3 wide", {"onnx": (main_in, [("prediction", FLOAT, ["N", outs + 1])])}, f"[N, {outs}]"),
+        ("model output rank 1", {"onnx": (main_in, [("prediction", FLOAT, ["N"])])}, f"[N, {outs}]"),
+        ("model input rank 3", {"onnx": ([("input", FLOAT, ["N", n, 1])], main_out)}, f"[N, {n}]"),
+        ("image part renamed", {"image_part": ([("feats", FLOAT, ["N", features])], main_out)}, "'feats'"),
         (
             "candidate renamed",
-            None,
-            {"candidate_part": (candidate_in[:2] + [("param", FLOAT, ["N", 8])], main_out)},
+            {"candidate_part": ([*candidate_in[:2], ("param", FLOAT, ["N", 8])], main_out)},
             "'param'",
         ),
         (
             "candidate 7 params",
-            None,
-            {"candidate_part": (candidate_in[:2] + [("params", FLOAT, ["N", 7])], main_out)},
+            {"candidate_part": ([*candidate_in[:2], ("params", FLOAT, ["N", 7])], main_out)},
             "[N, 8]",
         ),
         (
             "candidate image width",
-            None,
-            {"candidate_part": ([("image", FLOAT, [1, width + 1])] + candidate_in[1:], main_out)},
+            {"candidate_part": ([("image", FLOAT, [1, width + 1]), *candidate_in[1:]], main_out)},
             f"[N, {width}]",
         ),
         (
-            "candidate output 1 wide",
-            None,
-            {"candidate_part": (candidate_in, [("prediction", FLOAT, ["N", 1])])} if outs == 2 else None,
+            "candidate output 3 wide",
+            {"candidate_part": (candidate_in, [("p", FLOAT, ["N", outs + 1])])},
             f"[N, {outs}]",
         ),
-        # models that load but fail, or answer another shape, when they run
-        ("model fails running", None, {"onnx": (main_in, main_out, "run")}, "failed to run"),
-        ("model answers 3 wide", None, {"onnx": (main_in, main_out, "shape")}, "came out"),
-        (
-            "backbone answers 2049",
-            None,
-            {"backbone": ([("image", UINT8, ["N", crop, crop, 3])], [("f", FLOAT, ["N", 2048])], "shape")},
-            "came out",
-        ),
+        ("model fails running", {"onnx": (main_in, main_out, "run")}, "failed to run"),
+        ("model answers 3 wide", {"onnx": (main_in, main_out, "shape")}, "came out"),
+        ("backbone answers 2049", {"backbone": (image, two_outputs[:1], "shape")}, "came out"),
     ]
-    cases = [
-        Case(f"bundle3:{name}", "bundle3", bundle(f"b{i:02d}", change, models), expect)
-        for i, (name, change, models, expect) in enumerate(made)
-        if models is not None or change is not None
-    ]
-    outside = canary.parent / "outside-metadata.json"
-    outside.write_text(json.dumps(meta))
-    cases.append(
-        Case(
-            "bundle3:metadata a link out",
-            "bundle3",
-            bundle(
-                "link-meta", write=lambda d: ((d / "metadata.json").unlink(), (d / "metadata.json").symlink_to(outside))
-            ),
-            "leads outside the bundle",
-        )
-    )
-    cases.append(
-        Case(
-            "bundle3:backbone a link out",
-            "bundle3",
-            bundle(
-                "link-backbone",
-                write=lambda d: ((d / files["backbone"]).unlink(), (d / files["backbone"]).symlink_to(backbone)),
-            ),
-            "leads outside the bundle",
-        )
-    )
-    return cases
 
 
 def _image_part_width(path: Path) -> int:

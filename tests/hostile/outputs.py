@@ -44,32 +44,61 @@ def kept(before: dict, *also):
 
 
 def output_runs(root: Path, bundle: Path) -> list[Run]:
+    """optimize's outputs: (name, arguments after the model's, expected words, check) from each group below."""
     optimize = ("svgq_jax.optimize", "--model", bundle, "--budget", "16", "--verify", "0")
-    runs = []
+    groups = (_names(root), _existing(root), _specials(root), _stale(root))
+    runs = [
+        Run(f"output:{name}", "output", (*optimize, *args), expect, check)
+        for g in groups
+        for name, args, expect, check in g
+    ]
+    return runs + _tool_outputs(root, bundle)
 
-    def run(name, args, expect=None, check=None, **kw):
-        runs.append(Run(f"output:{name}", "output", (*optimize, *args), expect, check, **kw))
 
-    # one folder, one stem: every source keeps its own SVG
+def _names(root: Path) -> list[tuple]:
+    """One folder, one stem: every source keeps its own SVG, and no input is written over."""
+    out = []
     f = root / "stems"
     srcs = _images(f, "a.png", "a.jpg", "a.webp")
-    run(
-        "a.png, a.jpg, a.webp: three SVGs",
-        [f, "--json"],
-        None,
-        kept(unchanged(*srcs), *(f / (s.name + ".svg") for s in srcs)),
+    out.append(
+        ("a.png, a.jpg, a.webp: three SVGs", [f], None, kept(unchanged(*srcs), *(f / (s.name + ".svg") for s in srcs)))
     )
     f = root / "beside-svg"
     srcs = _images(f, "a.png", "a.svg")
-    run("a.png beside an input a.svg", [f], None, kept(unchanged(*srcs), f / "a.png.svg", f / "a.svg.svg"))
+    out.append(("a.png beside an input a.svg", [f], None, kept(unchanged(*srcs), f / "a.png.svg", f / "a.svg.svg")))
     f = root / "beside-svg-out"
     srcs = _images(f, "a.png", "a.svg")
-    run("a.png beside a.svg, --out the same folder", [f, "--out", f], None, kept(unchanged(*srcs), f / "a.png.svg"))
-    # files that exist
+    out.append(
+        ("a.png beside a.svg, --out the same folder", [f, "--out", f], None, kept(unchanged(*srcs), f / "a.png.svg"))
+    )
+    f = root / "rerun"
+    _images(f, "a.png")
+    (f / "svgs").mkdir()
+    (f / "svgs" / "a.png.svg").write_bytes(USER_SVG)
+    (f / "svgs" / "old.png.svg").write_bytes(USER_SVG)  # an earlier run's SVG of an image since removed
+    out.append(
+        (
+            "--out inside the folder, rerun",
+            [f, "--out", f / "svgs", "--overwrite", "--json"],
+            None,
+            one_result_named("a.png"),
+        )
+    )
+    f = root / "svg-rerun"
+    _images(f, "logo.svg", "logo.svg.svg")
+    out.append(("an SVG and its earlier SVG, rerun", [f, "--overwrite", "--json"], None, one_result_named("logo.svg")))
+    return out
+
+
+def _existing(root: Path) -> list[tuple]:
+    """Files that exist where an SVG goes: refused in one line, listed, unless --overwrite."""
+    out = []
     f = root / "exists"
     (logo_png,) = _images(f, "logo.png")
     (f / "logo.png.svg").write_bytes(USER_SVG)
-    run("logo.png with its SVG there", [logo_png], "exists already", kept(unchanged(logo_png, f / "logo.png.svg")))
+    out.append(
+        ("logo.png with its SVG there", [logo_png], "exists already", kept(unchanged(logo_png, f / "logo.png.svg")))
+    )
     f = root / "exists-overwrite"
     (logo_png,) = _images(f, "logo.png")
     (f / "logo.png.svg").write_bytes(USER_SVG)
@@ -77,35 +106,20 @@ def output_runs(root: Path, bundle: Path) -> list[Run]:
     def replaced(_, f=f):
         assert (f / "logo.png.svg").read_bytes() != USER_SVG
 
-    run("logo.png with its SVG there, --overwrite", [logo_png, "--overwrite"], None, replaced)
-    f = root / "many-exist"
+    out.append(("logo.png with its SVG there, --overwrite", [logo_png, "--overwrite"], None, replaced))
+    f, theirs = root / "many-exist", [root / "many-exist-out" / f"{i}.png.svg" for i in range(7)]
     srcs = _images(f, *(f"{i}.png" for i in range(7)))
-    out = root / "many-exist-out"
-    out.mkdir()
-    theirs = [out / f"{i}.png.svg" for i in range(7)]
+    theirs[0].parent.mkdir()
     for t in theirs:
         t.write_bytes(USER_SVG)
-    run("a folder whose 7 SVGs exist", [f, "--out", out], "7 SVGs exist", kept(unchanged(*srcs, *theirs)))
-    f = root / "rerun"
-    (src,) = _images(f, "a.png")
-    (f / "svgs").mkdir()
-    (f / "svgs" / "a.png.svg").write_bytes(USER_SVG)
-    (f / "svgs" / "old.png.svg").write_bytes(USER_SVG)  # an earlier run's SVG of an image since removed
-
-    def one_result(r):
-        doc = json.loads(r.stdout)
-        assert [Path(x["image"]).name for x in doc["results"]] == ["a.png"] and not doc["failures"], doc
-
-    run(
-        "--out inside the folder, rerun with --overwrite",
-        [f, "--out", f / "svgs", "--overwrite", "--json"],
-        None,
-        one_result,
+    out.append(
+        ("a folder whose 7 SVGs exist", [f, "--out", theirs[0].parent], "7 SVGs exist", kept(unchanged(*srcs, *theirs)))
     )
-    f = root / "svg-rerun"
-    srcs = _images(f, "logo.svg", "logo.svg.svg")
-    run("an SVG and its earlier SVG, rerun", [f, "--overwrite", "--json"], None, one_result_named("logo.svg"))
-    # places that are not regular files, or are the input
+    return out
+
+
+def _specials(root: Path) -> list[tuple]:
+    """Places that are not regular files, or are the input: refused even with --overwrite, nothing replaced."""
     f = root / "specials"
     (image,) = _images(f, "a.png")
     os.mkfifo(f / "fifo.svg")
@@ -116,47 +130,56 @@ def output_runs(root: Path, bundle: Path) -> list[Run]:
     (f / "a-file").write_bytes(b"not a folder")
     os.link(image, f / "hard.svg")
     before = unchanged(image, f / "target.svg", f / "a-file")
-    for name, out, expect in (
-        ("--out a FIFO", f / "fifo.svg", "a FIFO, not a regular file"),
-        ("--out /dev/null", "/dev/null", "a device, not a regular file"),
-        ("--out a link to a file", f / "link.svg", "a symbolic link"),
-        ("--out a dangling link", f / "dangling.svg", "a symbolic link"),
-        ("--out below a file", f / "a-file" / "o.svg", "is a file, not a folder"),
-        ("--out two below a file", f / "a-file" / "x" / "o.svg", "is a file, not a folder"),
-        ("--out a folder for one image", f / "folder", "is a directory"),
-        ("--out the image, --overwrite", image, "replace the input"),
-        ("--out a hard link to the image, --overwrite", f / "hard.svg", "is the input"),
-    ):
-        run(name, [image, "--out", out, "--overwrite"], expect, kept(before), seconds=60)
-    run("a folder --out a FIFO", [f / "folder", "--out", f / "fifo.svg"], "not a folder", kept(before))
-    run(
-        "a folder --out below a file",
-        [f / "folder", "--out", f / "a-file" / "svgs"],
-        "is a file, not a folder",
-        kept(before),
+    out = [
+        (name, [image, "--out", place, "--overwrite"], expect, kept(before))
+        for name, place, expect in (
+            ("--out a FIFO", f / "fifo.svg", "a FIFO, not a regular file"),
+            ("--out /dev/null", "/dev/null", "a device, not a regular file"),
+            ("--out a link to a file", f / "link.svg", "a symbolic link"),
+            ("--out a dangling link", f / "dangling.svg", "a symbolic link"),
+            ("--out below a file", f / "a-file" / "o.svg", "is a file, not a folder"),
+            ("--out two below a file", f / "a-file" / "x" / "o.svg", "is a file, not a folder"),
+            ("--out a folder for one image", f / "folder", "is a directory"),
+            ("--out the image, --overwrite", image, "replace the input"),
+            ("--out a hard link to the image, --overwrite", f / "hard.svg", "is the input"),
+        )
+    ]
+    out.append(("a folder --out a FIFO", [f / "folder", "--out", f / "fifo.svg"], "not a folder", kept(before)))
+    out.append(
+        (
+            "a folder --out below a file",
+            [f / "folder", "--out", f / "a-file" / "svgs"],
+            "is a file, not a folder",
+            kept(before),
+        )
     )
-    f = root / "outputs-special"
-    srcs = _images(f, "a.png", "b.png")
-    (f / "a.png.svg").symlink_to(root / "specials" / "target.svg")
-    os.mkfifo(f / "b.png.svg")
-    run(
-        "a folder whose SVG is a link, --overwrite",
-        [f, "--overwrite"],
-        "a symbolic link",
-        kept(before, f / "b.png.svg"),
+    g = root / "outputs-special"
+    _images(g, "a.png", "b.png")
+    (g / "a.png.svg").symlink_to(f / "target.svg")
+    os.mkfifo(g / "b.png.svg")
+    out.append(
+        (
+            "a folder whose SVG is a link, --overwrite",
+            [g, "--overwrite"],
+            "a symbolic link",
+            kept(before, g / "b.png.svg"),
+        )
     )
-    # a killed run's temporary file, and another output's
+    return out
+
+
+def _stale(root: Path) -> list[tuple]:
+    """A killed run's temporary file beside the SVG (removed), and another output's (kept)."""
     f = root / "stale"
     (src,) = _images(f, "a.png")
     (f / ".a.png.svg.k1ll3d00.tmp").write_bytes(b"<svg half")
     (f / ".b.png.svg.k1ll3d00.tmp").write_bytes(b"not this output's")
 
-    def cleaned(_, f=f):
+    def cleaned(_):
         assert not (f / ".a.png.svg.k1ll3d00.tmp").exists() and (f / ".b.png.svg.k1ll3d00.tmp").exists()
         assert (f / "a.png.svg").is_file()
 
-    run("a killed run's temporary file beside the SVG", [src], None, cleaned)
-    return runs + _tool_outputs(root, bundle)
+    return [("a killed run's temporary file beside the SVG", [src], None, cleaned)]
 
 
 def one_result_named(name: str):
