@@ -215,3 +215,13 @@ def test_the_heaviest_cases_stay_under_2_gb(round3, tmp_path):
 
 def test_the_canary_was_never_touched(round3):
     assert snapshot(round3["canary"]) == {}
+
+
+def test_a_run_that_diverges_is_one_line(tiny_dataset, tmp_path, monkeypatch):
+    """A learning rate in range that still diverges (the loss no longer finite): one line, exit 2."""
+    from svgq_jax.train import loop
+
+    real = loop._train_epoch
+    monkeypatch.setattr(loop, "_train_epoch", lambda *a, **k: (real(*a, **k)[0], float("nan")))
+    r = call_main("svgq_jax.train", "--data", tiny_dataset, "--out", tmp_path / "run", "--config", "tiny", "--quiet")
+    assert_one_line(r, "training diverged at epoch 1 (loss nan) with learning_rate", "diverged")
