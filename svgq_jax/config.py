@@ -16,7 +16,10 @@ from pathlib import Path
 
 from svgq_jax.configs.default import TrainConfig
 from svgq_jax.core.errors import InputError
+from svgq_jax.core.features import FEATURE_DIM
 from svgq_jax.core.files import read_text
+from svgq_jax.core.imagestats import N_STATS
+from svgq_jax.core.params import N_PARAMS
 
 CHOICES = {
     "input_features": ("resnet", "resnet+stats"),
@@ -27,6 +30,14 @@ NAMED = ("default", "seed", "tiny")  # svgq_jax/configs/<name>.py
 # Fields that measurement settled and that were removed, with the one value they kept; a saved
 # run or a config file may still carry them.
 RETIRED = {"optimizer": "adamw", "scheduler": "warmup_cosine", "loss": "mse", "scan_epoch": True}
+# Bounds that keep a run in a machine's memory (README, "What the tool refuses"). The default model: 2 layers of at
+# most 384 units, 0.9 M weights; a batch of 128.
+MAX_LEARNING_RATE = 1.0  # AdamW's step: past 1 every run diverges
+MAX_BATCH_SIZE = 65536
+MAX_HIDDEN, MAX_LAYERS = 8192, 16
+MAX_PARAMETERS = 50_000_000  # 200 MB of float32 weights, about 800 MB with AdamW's moments and the gradients
+MAX_ACTIVATIONS = 1 << 27  # floats a step's layers hold for one batch: 512 MB
+MAX_INPUTS = FEATURE_DIM + N_STATS + N_PARAMS  # the widest input: backbone features, statistics, parameters
 # short flags the design's command line uses
 ALIASES = {"learning_rate": ["--lr"]}
 
@@ -46,8 +57,10 @@ def validate(cfg: TrainConfig) -> TrainConfig:
     for field in ("early_stopping_patience", "warmup_epochs"):
         if not isinstance(getattr(cfg, field), int) or getattr(cfg, field) < 0:
             bad(field, "must be a non-negative integer")
-    if not cfg.learning_rate > 0:
-        bad("learning_rate", "must be positive")
+    if not 0 < cfg.learning_rate <= MAX_LEARNING_RATE:
+        bad("learning_rate", f"must be positive and at most {MAX_LEARNING_RATE:g}")
+    if cfg.batch_size > MAX_BATCH_SIZE:
+        bad("batch_size", f"exceeds {MAX_BATCH_SIZE}")
     for field in ("weight_decay", "gradient_clip_val"):
         if getattr(cfg, field) < 0:
             bad(field, "must be non-negative")
@@ -68,9 +81,24 @@ def validate(cfg: TrainConfig) -> TrainConfig:
         )
     if not cfg.hidden_dims or any(not isinstance(h, int) or h < 1 for h in cfg.hidden_dims):
         bad("hidden_dims", "must be positive integers")
+    _check_size(cfg, bad)
     if len(cfg.dropout) != len(cfg.hidden_dims) or any(not 0 <= d < 1 for d in cfg.dropout):
         bad("dropout", f"needs one rate in [0, 1) per hidden layer ({len(cfg.hidden_dims)})")
     return cfg
+
+
+def _check_size(cfg: TrainConfig, bad) -> None:
+    """Refuse a model or batch that no machine this trains on holds: a layer over MAX_HIDDEN units, more than
+    MAX_LAYERS layers, more than MAX_PARAMETERS weights (all members, the first layer from the widest input), or
+    more than MAX_ACTIVATIONS activations a step. A config of a 2-billion-unit layer failed deep inside JAX."""
+    if len(cfg.hidden_dims) > MAX_LAYERS or max(cfg.hidden_dims) > MAX_HIDDEN:
+        bad("hidden_dims", f"at most {MAX_LAYERS} layers of at most {MAX_HIDDEN} units")
+    widths = [MAX_INPUTS, *cfg.hidden_dims, 2]
+    weights = cfg.ensemble * sum(a * b for a, b in zip(widths, widths[1:]))
+    if weights > MAX_PARAMETERS:
+        bad("hidden_dims", f"{weights:,} weights with ensemble={cfg.ensemble}, over {MAX_PARAMETERS:,}")
+    if cfg.batch_size * sum(cfg.hidden_dims) * cfg.ensemble > MAX_ACTIVATIONS:
+        bad("batch_size", f"batch_size x the hidden units x ensemble is over {MAX_ACTIVATIONS:,} activations a step")
 
 
 def _coerce(field: dataclasses.Field, value):

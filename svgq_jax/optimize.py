@@ -16,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from svgq_jax.core import cli, images
+from svgq_jax.core import cli, images, outputs
 from svgq_jax.core import params as param_space
 from svgq_jax.core.errors import InputError
-from svgq_jax.core.files import check_output, write_atomic
 from svgq_jax.search import CLEARLY_BETTER, MAX_BUDGET, SAME_QUALITY, SMALL_IMAGE, Objective
 from svgq_jax.verify import Result, optimize_image
 
@@ -117,18 +116,6 @@ def table(r: Result, objective: Objective | None = None) -> str:
     return "\n".join(lines)
 
 
-def _inputs(target: Path) -> list[Path]:
-    if target.is_dir():
-        # not only regular files: a FIFO or a device named like an image is reported, not silently passed over
-        files = sorted(p for p in target.rglob("*") if not p.is_dir() and p.suffix.lower() in images.IMAGE_SUFFIXES)
-        if not files:
-            raise InputError(f"{target}: no images (PNG, JPEG, WebP, GIF, BMP, TIFF or SVG)")
-        return files
-    if not target.exists():
-        raise InputError(f"{target}: no such file or folder")
-    return [target]
-
-
 def _parser() -> cli.Parser:
     p = cli.Parser(
         prog="python -m svgq_jax.optimize",
@@ -140,7 +127,14 @@ def _parser() -> cli.Parser:
     p.add_argument(
         "--out",
         metavar="OUT",
-        help="SVG file for one image, or a folder for several (default: IMAGE with .svg beside it)",
+        help="SVG file for one image, or a folder for several (default: beside each image, its name with .svg "
+        "added: logo.png -> logo.png.svg)",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace SVGs that exist already (without it an existing file is refused before any work; an input, a "
+        "link or a device never is replaced)",
     )
     p.add_argument(
         "--budget",
@@ -192,13 +186,6 @@ def _parser() -> cli.Parser:
     return p
 
 
-def _destination(f: Path, target: Path, out: str | None, many: bool) -> Path:
-    """Where the SVG of input `f` goes: beside it, at --out, or under the --out folder."""
-    if many and out:
-        return (Path(out) / f.relative_to(target)).with_suffix(".svg")
-    return Path(out) if out and not many else f.with_suffix(".svg")
-
-
 def main(argv=None) -> int:
     from svgq_jax.predict import QualityPredictor
 
@@ -212,30 +199,27 @@ def main(argv=None) -> int:
             "`python -m svgq_jax.data measure`"
         )
     objective = parse_objective(a)
-    target = Path(a.image)
-    many = target.is_dir()
-    if a.out and many and Path(a.out).exists() and not Path(a.out).is_dir():
-        raise InputError(f"--out {a.out}: not a folder (several images write one SVG each into it)")
-    files = _inputs(target)
+    many = Path(a.image).is_dir()
+    plan = outputs.plan(Path(a.image), a.out, a.overwrite)  # every output checked before any work
+    files = [f for f, _ in plan]
     predictor = QualityPredictor.load(a.model, max_side=a.max_side)
     results, failures = [], []
-    for i, f in enumerate(files):
+    for i, (f, dest) in enumerate(plan):
         if i % BATCH_IMAGES == 0:
             decoded = _prefetch(predictor, files[i : i + BATCH_IMAGES])
-        dest = _destination(f, target, a.out, many)
         try:
-            check_output(dest, "--out", inputs=[f])  # an SVG logo's default output would be itself
             image = decoded.pop(f, f)  # decoded by the batch path, or a file for optimize_image to report
             r = optimize_image(
                 predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f), not a.no_minify
             )
+            outputs.check_plan([(f, dest)], a.overwrite)  # again: the place may have changed meanwhile
         except InputError as e:
             if not many:
                 raise
             failures.append({"image": str(f), "error": str(e)})
             print(f"skipped: {e}", file=sys.stderr)
             continue
-        write_atomic(dest, r.svg)
+        outputs.write(dest, r.svg)
         results.append((r, dest))
         _report(r, dest, f, a, objective)
     if a.json:

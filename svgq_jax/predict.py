@@ -27,9 +27,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from svgq_jax.core import images
+from svgq_jax.core import decode, images
 from svgq_jax.core import params as param_space
-from svgq_jax.core.bundle import bundle_file, check_width, read_bundle
+from svgq_jax.core.bundle import bundle_file, model_specs, read_bundle
 from svgq_jax.core.errors import InputError
 from svgq_jax.core.features import BackboneSpec, OnnxFeatureExtractor
 from svgq_jax.core.imagestats import defaults_trace, image_stats
@@ -46,9 +46,10 @@ class Prediction(NamedTuple):
     svg_bytes: float | np.ndarray | None
 
 
-def _session(root: Path, name: str):
-    """An ONNX Runtime session of a file the bundle names (read safely; InputError when not loadable)."""
-    from svgq_jax.core.onnxsession import onnx_session
+def _session(root: Path, name: str, spec: tuple):
+    """An ONNX Runtime session of a file the bundle names (read safely), its inputs and outputs checked against
+    `spec` (`bundle.model_specs`): InputError when it is not loadable or not what the metadata states."""
+    from svgq_jax.core.onnxsession import checked_session
 
     try:
         path = bundle_file(root, name)
@@ -56,13 +57,21 @@ def _session(root: Path, name: str):
         raise InputError(f"{root}: corrupt bundle metadata ({e})") from None
     if not path.is_file():
         raise InputError(f"{root}: {path.name} is missing; export the bundle again")
-    return onnx_session(str(path))
+    return checked_session(str(path), *spec)
 
 
-def _split_sessions(root: Path, files: dict):
-    """(image part, candidate part) sessions: the model split at its first layer, when the bundle has it."""
-    names = [files.get(k) for k in ("image_part", "candidate_part")]
-    return tuple(_session(root, name) for name in names) if all(names) else None
+def _split_sessions(root: Path, files: dict, specs: dict):
+    """(image part, candidate part) sessions: the model split at its first layer, when the bundle has it. The
+    candidate part takes the image part's output."""
+    if not (files.get("image_part") and files.get("candidate_part")):
+        return None
+    image_part = _session(root, files["image_part"], specs["image_part"])
+    width = image_part.get_outputs()[0].shape[1]
+    if not isinstance(width, int) or width < 1:
+        raise InputError(f"{root / files['image_part']}: its output's width is {width!r}, not a number")
+    inputs, outputs = specs["candidate_part"]
+    inputs = {**inputs, "image": ("float32", (None, width))}
+    return image_part, _session(root, files["candidate_part"], (inputs, outputs))
 
 
 class QualityPredictor:
@@ -90,13 +99,14 @@ class QualityPredictor:
 
     @classmethod
     def load(cls, bundle_dir: str | Path, max_side: int = images.MAX_SIDE) -> QualityPredictor:
+        images.check_max_side(max_side)
         root = Path(bundle_dir)
         meta = read_bundle(root)
-        files = meta["files"]
-        session = _session(root, files["onnx"])
-        check_width(session, root / files["onnx"], meta["input"]["n_inputs"])
-        split = _split_sessions(root, files)
-        backbone = OnnxFeatureExtractor(_session(root, files["backbone"]), BackboneSpec.from_json(meta["backbone"]))
+        files, specs = meta["files"], model_specs(meta)
+        session = _session(root, files["onnx"], specs["onnx"])
+        split = _split_sessions(root, files, specs)
+        backbone_session = _session(root, files["backbone"], specs["backbone"])
+        backbone = OnnxFeatureExtractor(backbone_session, BackboneSpec.from_json(meta["backbone"]))
         return cls(meta, session, backbone, max_side, split)
 
     # ------------------------------------------------------------ features
@@ -108,7 +118,7 @@ class QualityPredictor:
         if isinstance(image, images.Source):
             return image
         if isinstance(image, (str, Path)):
-            return images.load_source(image, self.max_side)
+            return decode.load_source(image, self.max_side)  # in a child, bounded in time
         if isinstance(image, Image.Image):
             return images.Source.of(image, self.max_side)
         a = np.asarray(image)

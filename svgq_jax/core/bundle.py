@@ -6,6 +6,7 @@ the two sides cannot drift apart.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from svgq_jax.core import params as param_space
@@ -50,12 +51,14 @@ def input_layout(with_stats: bool, stats_version: int | None) -> dict:
 
 
 def read_bundle(bundle_dir: str | Path) -> dict:
-    """metadata.json of a bundle, checked for what prediction needs (InputError otherwise). The models'
-    own checks (`check_width`, the backbone file) come with their sessions."""
+    """metadata.json of a bundle, checked for what prediction needs, every field in its range (InputError
+    otherwise). The models' own checks (`model_specs`) come with their sessions."""
     root = Path(bundle_dir)
     try:
         return _checked_metadata(root)
-    except (KeyError, TypeError, AttributeError, IndexError) as e:  # a field of the wrong shape, anywhere
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError) as e:  # a field of the wrong shape, anywhere
+        if isinstance(e, InputError):
+            raise
         raise InputError(f"{root / METADATA}: corrupt bundle metadata ({type(e).__name__}: {e})") from None
 
 
@@ -65,6 +68,10 @@ def _checked_metadata(root: Path) -> dict:
         raise InputError(
             f"{root}: not a model bundle (no {METADATA}); export one with `python -m svgq_jax.export --run RUN`"
         )
+    try:
+        bundle_file(root, METADATA)  # a link out of the bundle is not followed, as for its models
+    except ValueError as e:
+        raise InputError(f"{meta_path}: refused ({e})") from None
     text = read_text(meta_path)
     try:
         meta = parse_json(text)
@@ -91,10 +98,76 @@ def _checked_metadata(root: Path) -> dict:
         raise InputError(f"{meta_path}: corrupt bundle metadata (no backbone sha256)")
     check_preprocessing(backbone, str(root))
     try:
-        bundle_file(root, meta["files"]["backbone"])
+        for name in meta["files"].values():
+            bundle_file(root, name)
+        check_fields(meta)
     except ValueError as e:
         raise InputError(f"{meta_path}: corrupt bundle metadata ({e})") from None
     return meta
+
+
+# A backbone's preprocessing: the resize and crop sizes it may state (torchvision's weights: 232 or 256, then 224).
+MIN_CROP, MAX_RESIZE = 16, 1024
+OUTPUTS = ("ssim", "log_bytes")
+BLOCK_SIZES = {"backbone_features": FEATURE_DIM, "image_stats": len(STATS_NAMES), "params": param_space.N_PARAMS}
+
+
+def check_fields(meta: dict) -> None:
+    """ValueError naming the first field of a bundle's metadata that is out of its range: the input layout (blocks
+    of their known sizes, backbone features first and parameters last, summing to n_inputs), the outputs and the
+    backbone's preprocessing (resize, crop, mean and std)."""
+    layout, backbone, outputs = meta["input"], meta["backbone"], meta["outputs"]
+    names = [b["name"] for b in layout["blocks"]]
+    if names not in (["backbone_features", "params"], ["backbone_features", "image_stats", "params"]):
+        raise ValueError(f"input blocks {names}")
+    for block in layout["blocks"]:
+        if not _integer(block["size"]) or block["size"] != BLOCK_SIZES[block["name"]]:
+            raise ValueError(f"input block {block['name']} of size {block['size']!r}, not {BLOCK_SIZES[block['name']]}")
+    n = layout["n_inputs"]
+    if not _integer(n) or n != sum(BLOCK_SIZES[b] for b in names):
+        raise ValueError(f"n_inputs {n!r}, not the blocks' {sum(BLOCK_SIZES[b] for b in names)}")
+    if not 1 <= len(outputs) <= len(OUTPUTS) or outputs != list(OUTPUTS[: len(outputs)]):
+        raise ValueError(f"outputs {outputs!r}, expected {list(OUTPUTS)} or ['ssim']")
+    resize, crop = backbone.get("resize", 232), backbone.get("crop", 224)
+    if not (_integer(resize) and _integer(crop) and MIN_CROP <= crop <= resize <= MAX_RESIZE):
+        raise ValueError(
+            f"backbone resize {resize!r} and crop {crop!r}: integers, {MIN_CROP} <= crop <= resize <= {MAX_RESIZE}"
+        )
+    for field, low in (("mean", 0.0), ("std", 1e-6)):
+        value = backbone.get(field, [0.5] * 3)
+        if not (isinstance(value, list) and len(value) == 3 and all(_number(v) and low <= v <= 1 for v in value)):
+            raise ValueError(f"backbone {field} {value!r}: three numbers in [{low:g}, 1]")
+    if not isinstance(backbone["name"], str) or not isinstance(backbone["pretrained"], bool):
+        raise ValueError("backbone name or pretrained of the wrong type")
+
+
+def _integer(x) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def model_specs(meta: dict) -> dict:
+    """What each ONNX model of a bundle must take and give, as its metadata states (`onnxsession.CheckedSession`):
+    {file key: (inputs, outputs)}. The candidate part's "image" width is the image part's, checked where both load."""
+    n = meta["input"]["n_inputs"]
+    features, outputs = n - param_space.N_PARAMS, len(meta["outputs"])
+    crop = meta["backbone"].get("crop", 224)
+    return {
+        "onnx": ({None: ("float32", (None, n))}, {None: ("float32", (None, outputs))}),
+        "backbone": ({None: ("uint8", (None, crop, crop, 3))}, {None: ("float32", (None, FEATURE_DIM))}),
+        "image_part": ({"features": ("float32", (None, features))}, {None: ("float32", (None, None))}),
+        "candidate_part": (
+            {
+                "image": ("float32", (None, None)),
+                "features": ("float32", (None, features)),
+                "params": ("float32", (None, param_space.N_PARAMS)),
+            },
+            {None: ("float32", (None, outputs))},
+        ),
+    }
 
 
 def bundle_file(root: Path, name) -> Path:
@@ -105,12 +178,3 @@ def bundle_file(root: Path, name) -> Path:
     if path.resolve().parent != root.resolve():
         raise ValueError(f"{name!r} leads outside the bundle")
     return path
-
-
-def check_width(session, path: Path, n_inputs) -> None:
-    """InputError unless an ONNX Runtime session of a bundle's model takes the width its metadata states
-    (read from the session: no `onnx` package in a predictor-only install)."""
-    dims = session.get_inputs()[0].shape
-    width = dims[1] if len(dims) == 2 and isinstance(dims[1], int) else None
-    if width != n_inputs:
-        raise InputError(f"{path}: the model takes {width} inputs, its {METADATA} says {n_inputs}")

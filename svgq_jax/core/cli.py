@@ -19,7 +19,17 @@ from svgq_jax.core.errors import InputError
 from svgq_jax.core.extras import extra_for, missing_message
 
 # OSErrors that mean a path the user named cannot be written (or read) as asked: bad input, not a bug.
-UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EISDIR, errno.ENOTDIR}
+# EFBIG: a file-size limit (RLIMIT_FSIZE) reached while writing.
+UNWRITABLE = {
+    errno.EACCES,
+    errno.EPERM,
+    errno.EROFS,
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EISDIR,
+    errno.ENOTDIR,
+    errno.EFBIG,
+}
 
 
 # (`python -m svgq_jax.<command>`, the name it runs under) when run as another name (`svgq_jax.console`)

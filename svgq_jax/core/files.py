@@ -2,6 +2,9 @@
 
 Writes: a temporary file beside the target, renamed onto it when complete (an
 interruption, even `kill -9`, leaves the old file). Every stage writes through these.
+The writer holds a lock on its temporary file, so the next run into the same output
+removes what a killed one left (`.NAME.XXXXXXXX.tmp`) and nothing a live one is
+writing (`remove_stale_temps`, and `locked_directory` for a whole folder).
 
 Reads of anything a user hands over (`read_bytes`, `read_text`, `read_json`,
 `read_jsonl`, `load_npy`, `load_npz`) open regular files only (a FIFO would block
@@ -16,10 +19,12 @@ the first; the kernel drops the lock when its holder dies, even by `kill -9`.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import math
 import os
+import re
 import stat
 import tempfile
 import zipfile
@@ -41,11 +46,18 @@ MAX_MODEL_BYTES = 1024 * MIB
 
 
 class _temp_for:
-    """A temporary file beside `path`, renamed onto it when the block completes."""
+    """A temporary file beside `path` (`.NAME.XXXXXXXX.tmp`), renamed onto it when the block completes. Its
+    writer holds an exclusive lock on it, so that `remove_stale_temps` can tell a dead writer's file from a
+    live one's."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        while True:
+            fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits only while a cleaner holds it, to find it linked no more
+            if os.fstat(fd).st_nlink:
+                break
+            os.close(fd)  # a cleaner took it for a dead writer's in the instant before the lock: make another
         os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be shared
         self.f = os.fdopen(fd, "wb")
 
@@ -53,11 +65,63 @@ class _temp_for:
         return self.f
 
     def __exit__(self, exc_type, *_):
-        self.f.close()
-        if exc_type is None:
-            os.replace(self.tmp, self.path)
-        else:
+        try:
+            self.f.close()  # flushes: a full disk or a file-size limit fails here
+            if exc_type is None:
+                os.replace(self.tmp, self.path)
+                return
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(self.tmp)
+            raise
+        with suppress(OSError):
             os.unlink(self.tmp)
+
+
+# The name of a temporary file of `_temp_for`: mkstemp's ".NAME." prefix, 8 random characters, ".tmp".
+TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")
+
+
+def temp_files(path: str | os.PathLike) -> list[Path]:
+    """The temporary files `write_atomic` makes beside `path` (`.NAME.XXXXXXXX.tmp`), whoever made them."""
+    path = Path(path)
+    try:
+        names = [e.name for e in os.scandir(path.parent) if e.name.startswith(f".{path.name}.")]
+    except OSError:
+        return []
+    return [path.parent / n for n in names if (m := TEMP_NAME.fullmatch(n)) and m[1] == path.name]
+
+
+def remove_stale_temps(path: str | os.PathLike) -> int:
+    """Remove the temporary files beside `path` whose writer is gone (killed between its write and its rename:
+    nobody holds their lock), leaving a live writer's alone; how many were removed."""
+    return sum(_remove_if_stale(tmp) for tmp in temp_files(path))
+
+
+def remove_stale_temps_under(folder: str | os.PathLike) -> int:
+    """`remove_stale_temps` for every temporary file anywhere below `folder`: what a killed run left in an output
+    folder (a dataset, a training run) that the next run into it takes over."""
+    removed = 0
+    for parent, _, names in os.walk(folder):
+        removed += sum(_remove_if_stale(Path(parent) / n) for n in names if TEMP_NAME.fullmatch(n))
+    return removed
+
+
+def _remove_if_stale(tmp: Path) -> bool:
+    try:
+        fd = os.open(tmp, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(tmp)
+            return True
+    except OSError:  # BlockingIOError: its writer is alive
+        pass
+    finally:
+        os.close(fd)
+    return False
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -88,12 +152,22 @@ def save_npz(path: Path, **arrays) -> None:
 # ---------------------------------------------------------------- reads
 
 
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISREG, "a file"),
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISLNK, "a symbolic link"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    return next((k for test, k in kinds if test(mode)), "not a regular file")
+
+
 def _require_regular(mode: int, name: str) -> None:
-    if stat.S_ISREG(mode):
-        return
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a device"))
-    kind = next((k for test, k in kinds if test(mode)), "not a regular file")
-    raise InputError(f"{name}: {kind}, not a regular file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{name}: {_kind(mode)}, not a regular file")
 
 
 def open_regular(path: str | os.PathLike, what: str | None = None) -> BinaryIO:
@@ -111,6 +185,18 @@ def open_regular(path: str | os.PathLike, what: str | None = None) -> BinaryIO:
         f.close()
         raise
     return f
+
+
+def inside(root: str | os.PathLike, path: str | os.PathLike, what: str | None = None) -> Path:
+    """`path`, unless it leads outside folder `root` (by `..` or a symbolic link): then InputError. What a folder
+    holds (a bundle's models, a dataset's files) is read from inside it only."""
+    root, path = Path(root), Path(path)
+    try:
+        if path.resolve().is_relative_to(root.resolve()):
+            return path
+    except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte
+        pass
+    raise InputError(f"{what or path}: leads outside {root}, refused")
 
 
 def _too_large(name: str, limit: int) -> InputError:
@@ -227,13 +313,42 @@ def _same_path(a: Path, b: Path) -> bool:
 
 
 def check_output(path: str | os.PathLike, flag: str, inputs=()) -> None:
-    """Refuse an output path that names a directory or one of the command's own inputs."""
+    """Refuse an output path that is neither a regular file nor a new name in a folder (a directory, a FIFO, a
+    device, a symbolic link: writing would replace the link or the device with a file; a path below a file), or
+    that is one of the command's own inputs."""
     path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{flag} {path}: is a directory; name a file")
     for source in inputs:
         if source is not None and _same_path(path, Path(source)):
             raise InputError(f"{flag} {path} is the input {source}; writing it would replace the input")
+    check_parent(path, flag)
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as e:
+        if e.errno == errno.ENOENT:
+            return
+        raise InputError(f"{flag} {path}: cannot write ({e.strerror or e})") from None
+    except ValueError as e:  # a NUL byte in the path
+        raise InputError(f"{flag} {path}: cannot write ({e})") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{flag} {path}: is a directory; name a file")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{flag} {path}: {_kind(mode)}, not a regular file; name a file or a new path")
+
+
+def check_parent(path: str | os.PathLike, flag: str) -> None:
+    """Refuse a path whose nearest existing ancestor is not a folder (a file, a device): nothing can be made there."""
+    for parent in Path(path).absolute().parents:
+        try:
+            mode = os.stat(parent).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as e:
+            if e.errno == errno.ENOTDIR:
+                continue  # a file further up: reported when the walk reaches it
+            raise InputError(f"{flag} {path}: cannot write ({e.strerror or e})") from None
+        if not stat.S_ISDIR(mode):
+            raise InputError(f"{flag} {path}: {parent} is {_kind(mode)}, not a folder")
+        return
 
 
 def _busy(what: str) -> InputError:
@@ -270,7 +385,8 @@ def locked_file(path: Path, what: str) -> BinaryIO:
 def locked_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
     """Hold an exclusive lock on directory `path` (created if missing) while the block writes into it.
     InputError if another process holds it, or if `path` cannot be a directory. A directory created
-    here is removed again if the block fails before writing anything into it."""
+    here is removed again if the block fails before writing anything into it. The temporary files a killed
+    holder left in it are removed first."""
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise InputError(f"{path}: not a directory")
@@ -285,6 +401,7 @@ def locked_directory(path: str | os.PathLike, what: str) -> Iterator[Path]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise _busy(f"{path} ({what})") from None
+        remove_stale_temps_under(path)  # a killed holder's, left between a write and its rename
         yield path
     except BaseException:
         if created:

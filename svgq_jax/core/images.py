@@ -35,6 +35,8 @@ IMAGE_SUFFIXES = RASTER_SUFFIXES + (".svg",)
 # 6000x6000), so 40 MP stays under what a command's model and a 2048-px image's statistics take
 # anyway, and a whole command under 2 GB (README, "What the tool refuses").
 MAX_PIXELS = 40_000_000
+# A JPEG of more scans than this is refused before decoding (`_check_scans`).
+MAX_JPEG_SCANS = 100
 # An image file larger than this is refused before it is read.
 MAX_FILE_BYTES = 256 << 20
 # What an image file may be: Pillow also opens formats that run external programs (EPS) or that
@@ -46,6 +48,9 @@ DIRECT_MODES = {"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK"
 MAX_SIDE = 2048
 # The smallest --max-side: a source traced smaller says little about its own size.
 MIN_MAX_SIDE = 16
+# The largest: a command's peak memory grows with the pixels it traces and scores (predict on a 6000x6000 PNG:
+# 1.2 GB at 2048, 1.7 GB at 2560, 2.3 GB at 3072; README, "What the tool refuses").
+MAX_MAX_SIDE = 2048
 # The SSIM window is 11 px: a source must be at least that on each side to be scored at its size.
 MIN_SIDE = 11
 # zlib level of the PNG handed to VTracer: on real logos of 384-1024 px, level 1 encodes in 10 ms against 16 ms
@@ -61,8 +66,8 @@ VTRACER_KEY_COLOURS = (0xFF0000, 0x00FF00, 0x0000FF, 0xFFFF00, 0x00FFFF, 0xFF00F
 
 def check_max_side(value: int) -> int:
     """A --max-side as given (InputError when it is out of range)."""
-    if value < MIN_MAX_SIDE:
-        raise InputError(f"--max-side must be at least {MIN_MAX_SIDE}, got {value}")
+    if not MIN_MAX_SIDE <= value <= MAX_MAX_SIDE:
+        raise InputError(f"--max-side must be at least {MIN_MAX_SIDE} and at most {MAX_MAX_SIDE}, got {value}")
     return value
 
 
@@ -90,16 +95,20 @@ class Source:
     original_size: tuple[int, int]  # (width, height) before the cap
 
     @classmethod
-    def of(cls, img: Image.Image, max_side: int = MAX_SIDE, name: str = "image") -> Source:
-        """InputError for an image too small to score or with nothing visible to trace."""
-        img = ImageOps.exif_transpose(img)
-        original = img.size
+    def of(
+        cls, img: Image.Image, max_side: int = MAX_SIDE, name: str = "image", stored: tuple[int, int] | None = None
+    ) -> Source:
+        """InputError for an image too small to score or with nothing visible to trace. `stored`: the size the file
+        declares, where `img` was decoded smaller (JPEG's draft mode); the image's size is that, not the decode's."""
+        upright = ImageOps.exif_transpose(img)
+        original = upright.size
+        if stored is not None:
+            original = stored[::-1] if upright.size != img.size else stored  # EXIF turned it a quarter
         if min(original) < MIN_SIDE:
             raise InputError(f"{name}: {original[0]}x{original[1]} is too small (at least {MIN_SIDE} px on each side)")
-        rgba = img.convert("RGBA")
-        if max(rgba.size) > max_side:
-            s = max_side / max(rgba.size)
-            size = (max(1, round(rgba.width * s)), max(1, round(rgba.height * s)))
+        rgba = upright.convert("RGBA")
+        size = traced_size(original, max_side)
+        if rgba.size != size:
             rgba = rgba.resize(size, Image.LANCZOS, reducing_gap=3.0)
         a = np.asarray(rgba, dtype=np.uint8)
         if not a[..., 3].any():
@@ -171,6 +180,14 @@ class Source:
         return Source(small, self.has_alpha, self.original_size)
 
 
+def traced_size(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """(width, height) an image of `size` is traced at: its own, or scaled so that its long side is `max_side`."""
+    if max(size) <= max_side:
+        return size
+    s = max_side / max(size)
+    return max(1, round(size[0] * s)), max(1, round(size[1] * s))
+
+
 def fixed_key(rgba: np.ndarray) -> np.ndarray:
     """`rgba`, or, when it holds every one of VTracer's key colours, a copy where the least used of them moves by
     one level (255 to 254 in its first full channel): VTracer then keys with that colour, on every call."""
@@ -218,29 +235,50 @@ def load_source(path: str | Path, max_side: int = MAX_SIDE) -> Source:
     return decode_source(data, name=str(path), max_side=max_side)
 
 
+def is_svg(data: bytes) -> bool:
+    """Whether a file's bytes are SVG (by its first 512 bytes), whatever it is called."""
+    head = data[:512].lstrip().lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head
+
+
 def decode_source(data: bytes, name: str = "image", max_side: int = MAX_SIDE) -> Source:
     """Bytes of an image file -> Source (InputError on anything unreadable)."""
     if not data:
         raise InputError(f"{name}: empty file")
-    head = data[:512].lstrip().lower()
-    if head.startswith(b"<?xml") or head.startswith(b"<svg") or b"<svg" in head:
+    if is_svg(data):
         return Source.of(svgrender.render(data, max_side, MAX_PIXELS, name), max_side, name)
     try:
         with warnings.catch_warnings():  # Pillow's own size warning: the size is checked here, below
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=RASTER_FORMATS)
+        stored = img.size
         if img.width * img.height > MAX_PIXELS:
             raise InputError(f"{name}: {img.width}x{img.height} is too large (over {MAX_PIXELS} pixels)")
-        # JPEG can decode straight to a smaller size (never below max_side), which keeps huge photos cheap.
-        img.draft("RGB", (max_side, max_side))
+        if img.format in ("JPEG", "MPO"):
+            _check_scans(data, name)
+        # JPEG can decode straight to a smaller size (never below max_side), which keeps huge photos cheap; the
+        # image's size stays the one its file declares (`stored`).
+        img.draft("RGB", traced_size(stored, max_side))
         img.load()
+    except InputError:
+        raise
     except Image.DecompressionBombError:
         raise InputError(f"{name}: image is too large (over {MAX_PIXELS} pixels)") from None
     except UnidentifiedImageError:
         raise InputError(f"{name}: not a readable image (unknown format or corrupt data)") from None
     except (OSError, SyntaxError, ValueError) as e:
         raise InputError(f"{name}: not a readable image ({e})") from None
-    return Source.of(_eight_bit(img, name), max_side, name)
+    return Source.of(_eight_bit(img, name), max_side, name, stored)
+
+
+def _check_scans(data: bytes, name: str) -> None:
+    """InputError for a JPEG of more scans than MAX_JPEG_SCANS. Each scan of a progressive JPEG is a pass over all
+    its pixels, whatever it holds: 300,000 empty scans of a small image keep the decoder busy for hours. An SOS marker
+    cannot occur inside a scan's data (a 0xFF there is followed by 0 or a restart marker), so counting the marker
+    counts the scans, and at most a few more (an EXIF thumbnail's)."""
+    scans = data.count(b"\xff\xda")
+    if scans > MAX_JPEG_SCANS:
+        raise InputError(f"{name}: a JPEG of {scans} scans (at most {MAX_JPEG_SCANS}; a progressive JPEG has about 10)")
 
 
 def load_image(path: str | Path) -> Image.Image:

@@ -6,7 +6,11 @@ input field; a bad line (not UTF-8, not JSON, nested too deeply, a bad path or
 parameter) gets an `error` field and the others go on. Output is written in input
 order to OUT.partial as results complete and renamed to OUT at the end, so an
 interrupted run resumes where it stopped; OUT.partial is locked meanwhile, so a
-second run on the same OUT is refused instead of mixing its rows in.
+second run on the same OUT is refused instead of mixing its rows in. Beside each
+row, OUT.partial.sources records the file its image resolved to (absolute path,
+device, inode, size, modification time): a row resumes only when its line is the
+same and its image resolves to the same file, unchanged (the same pairs text run
+from another folder names other pictures).
 """
 
 from __future__ import annotations
@@ -92,7 +96,7 @@ def check_out(out: str | os.PathLike, pairs_path: str | os.PathLike) -> None:
     written by another run (which `OrderedWriter` checks again, under its lock)."""
     out = Path(out)
     partial = out.with_name(out.name + ".partial")
-    for path in (out, partial):
+    for path in (out, partial, _sources_of(partial)):
         check_output(path, "--out", inputs=[pairs_path])
     if partial.is_file():
         locked_file(partial, f"--out {out}").close()
@@ -103,9 +107,14 @@ def _echo(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in ADDED_FIELDS}
 
 
+def _sources_of(partial: Path) -> Path:
+    return partial.with_name(partial.name + ".sources")
+
+
 class OrderedWriter:
-    """Writes result rows in input order to OUT.partial, resuming a consistent prefix; holds an
-    exclusive lock on OUT.partial until `close` (a second writer is refused)."""
+    """Writes result rows in input order to OUT.partial, and what each row's image resolved to in
+    OUT.partial.sources, resuming a consistent prefix; holds an exclusive lock on OUT.partial until `close` (a
+    second writer is refused)."""
 
     def __init__(self, out: str | os.PathLike, pairs: list[Pair]):
         self.out = Path(out)
@@ -113,38 +122,70 @@ class OrderedWriter:
         self.pairs = pairs
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self._f = locked_file(self.partial, f"--out {self.out}")
-        self.done, kept = self._resumable_prefix()
-        self._f.truncate(kept)
-        self._f.seek(kept)
+        try:
+            self._k = locked_file(_sources_of(self.partial), f"--out {self.out}")
+        except BaseException:
+            self._f.close()
+            raise
+        self._identities: dict[Path, list] = {}
+        self.done, kept, kept_sources = self._resumable_prefix()
+        for f, size in ((self._f, kept), (self._k, kept_sources)):
+            f.truncate(size)
+            f.seek(size)
         self._ready: dict[int, dict] = {}
         self._next = self.done
+        self._broken = False
 
-    def _resumable_prefix(self) -> tuple[int, int]:
-        """(rows, bytes) at the start of OUT.partial that are complete results of these pairs, in order."""
-        rows = size = 0
-        for line, pair in zip(self._f, self.pairs):
+    def _identity(self, pair: Pair) -> list | None:
+        """What a pair's image resolves to now: [absolute path, device, inode, size, mtime] (or [path, None]
+        when it cannot be read), None for a line without an image."""
+        if pair.image is None:
+            return None
+        if pair.image not in self._identities:
+            path = os.path.abspath(pair.image)
             try:
-                row = parse_json(line)
+                st = os.stat(path)
+                self._identities[pair.image] = [path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
+            except (OSError, ValueError):
+                self._identities[pair.image] = [path, None]
+        return self._identities[pair.image]
+
+    def _resumable_prefix(self) -> tuple[int, int, int]:
+        """(rows, bytes of OUT.partial, bytes of OUT.partial.sources) at their start that are complete results
+        of these pairs, in order, whose images resolve to the same files as when they were written."""
+        rows = size = sources = 0
+        for line, source, pair in zip(self._f, self._k, self.pairs):
+            try:
+                row, identity = parse_json(line), parse_json(source)
             except ValueError:
                 break
-            if not line.endswith(b"\n") or not isinstance(row, dict) or _echo(row) != _echo(pair.record):
+            complete = line.endswith(b"\n") and source.endswith(b"\n") and isinstance(row, dict)
+            if not complete or _echo(row) != _echo(pair.record) or identity != self._identity(pair):
                 break
-            rows, size = rows + 1, size + len(line)
-        return rows, size
+            rows, size, sources = rows + 1, size + len(line), sources + len(source)
+        return rows, size, sources
 
     def put(self, index: int, row: dict) -> None:
         """Row for pairs[index]; flushed once every earlier row is in."""
         self._ready[index] = row
-        while self._next in self._ready:
-            self._f.write((json.dumps(self._ready.pop(self._next)) + "\n").encode())
-            self._next += 1
-        self._f.flush()
+        try:
+            while self._next in self._ready:
+                self._f.write((json.dumps(self._ready.pop(self._next)) + "\n").encode())
+                self._k.write((json.dumps(self._identity(self.pairs[self._next])) + "\n").encode())
+                self._next += 1
+            self._f.flush()
+            self._k.flush()  # after the rows: a row without its source line is redone, never one the other way
+        except BaseException:
+            self._broken = True  # a full disk, a file-size limit: OUT.partial stays, for a rerun to resume
+            raise
 
     def close(self) -> None:
         try:
-            if self._next == len(self.pairs):
+            if self._next == len(self.pairs) and not self._broken:
                 os.replace(self.partial, self.out)  # still under the lock
+                os.unlink(_sources_of(self.partial))
         finally:
+            self._k.close()
             self._f.close()
 
     def todo(self) -> Iterator[tuple[int, Pair]]:

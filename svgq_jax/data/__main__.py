@@ -8,7 +8,7 @@ from pathlib import Path
 
 from svgq_jax.core import cli
 from svgq_jax.core.errors import InputError
-from svgq_jax.core.files import read_json
+from svgq_jax.core.files import inside, read_json
 from svgq_jax.core.images import MAX_SIDE
 from svgq_jax.data.build import (
     DEFAULT_LOGOS,
@@ -19,6 +19,8 @@ from svgq_jax.data.build import (
     format_report,
 )
 from svgq_jax.data.cluster import parse_cluster
+from svgq_jax.data.pool import usable_workers
+from svgq_jax.data.reach import DEFAULT_TIMEOUT
 
 MAX_SIDE_HELP = (
     f"images with a longer side are downscaled to it before tracing, and the command says so (default {MAX_SIDE})"
@@ -103,6 +105,13 @@ def _parser() -> cli.Parser:
 
 def _cluster_flag(p: cli.Parser) -> None:
     p.add_argument(
+        "--cluster-timeout",
+        type=cli.seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --cluster: seconds to reach the cluster before the command gives up (default {DEFAULT_TIMEOUT:g})",
+    )
+    p.add_argument(
         "--cluster",
         metavar="ray[:HOST:PORT]",
         help="run the traces on a Ray cluster instead of local processes: 'ray' ($RAY_ADDRESS or the cluster this "
@@ -115,7 +124,8 @@ def _info(path: str, as_json: bool) -> None:
     root = Path(path)
     if not (root / "metadata.json").is_file():
         raise InputError(f"{root}: not a finished dataset (no metadata.json)")
-    meta, report = read_json(root / "metadata.json"), read_json(root / "report.json")
+    meta = read_json(inside(root, root / "metadata.json"))
+    report = read_json(inside(root, root / "report.json"))
     if as_json:
         print(json.dumps({"metadata": meta, "report": report}, indent=2))
         return
@@ -134,8 +144,20 @@ def _info(path: str, as_json: bool) -> None:
     print(text)
 
 
+def _workers(a) -> int:
+    """--workers, capped by this machine's cores and memory when the work runs here (a note says so)."""
+    if a.cluster:
+        return a.workers  # the batches in flight on the cluster
+    workers, note = usable_workers(a.workers)
+    if note and not a.quiet:
+        print(f"note: {note}", file=sys.stderr)
+    return workers
+
+
 def run(argv=None) -> int:
     a = _parser().parse_args(argv)
+    if a.command in ("build", "measure"):
+        a.workers = _workers(a)
     if a.command == "build":
         build_dataset(
             BuildConfig(
@@ -150,6 +172,7 @@ def run(argv=None) -> int:
                 max_side=a.max_side,
                 quiet=a.quiet,
                 cluster=a.cluster,
+                cluster_timeout=a.cluster_timeout,
             )
         )
     elif a.command == "measure":
@@ -168,6 +191,7 @@ def run(argv=None) -> int:
             max_side=a.max_side,
             quiet=a.quiet,
             cluster=a.cluster,
+            cluster_timeout=a.cluster_timeout,
         )
         if not a.quiet:
             if counts.get("downscaled"):

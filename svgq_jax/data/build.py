@@ -39,13 +39,15 @@ from svgq_jax.core.files import (
     write_json,
     write_jsonl,
 )
-from svgq_jax.core.images import IMAGE_SUFFIXES, MAX_SIDE, check_max_side
+from svgq_jax.core.images import IMAGE_SUFFIXES, MAX_SIDE
 from svgq_jax.core.imagestats import NAMES as STATS_NAMES
 from svgq_jax.core.imagestats import STATS_VERSION
 from svgq_jax.core.written import grid_of
 from svgq_jax.data import dataset
-from svgq_jax.data.cluster import open_engine, parse_cluster
+from svgq_jax.data.buildargs import TRANSPARENT_SHARE, check_config, native_spec, parse_logos
+from svgq_jax.data.cluster import open_engine
 from svgq_jax.data.logos import GENERATOR_VERSION
+from svgq_jax.data.reach import DEFAULT_TIMEOUT
 
 if TYPE_CHECKING:
     from svgq_jax.data.resnet import FeatureExtractor
@@ -54,15 +56,12 @@ GRID_COLUMN = STATS_NAMES.index("log2_grid")
 # Chosen by measurement (benchmarks/ACCURACY.md): builds in about 3 minutes on 2 cores.
 DEFAULT_LOGOS = "procedural:500"
 DEFAULT_PARAMS_PER_LOGO = 16
-MAX_PARAMS_PER_LOGO = 4096
 # The procedural logos' sizes with their relative weights (SIZE:WEIGHT,...): "canonical" is the
 # 256x256 opaque square logo of the canonical form, a number the long side of a logo drawn at its own
 # size and aspect ratio, on a transparent background for TRANSPARENT_SHARE of them (the rest opaque on
 # white). Chosen by measurement (ACCURACY.md section 12): 40 % canonical and 60 % native up to 512 px
 # predicted real logos of 384-1024 px as well as larger sizes did, at a third of the tracing cost.
 DEFAULT_SIZES = "canonical:2,256:1,384:1,512:1"
-CANONICAL = "canonical"
-TRANSPARENT_SHARE = 0.75
 PACKAGES = ("svgq_jax", "numpy", "scipy", "pillow", "vtracer", "resvg-py", "torch", "torchvision")
 
 
@@ -80,6 +79,7 @@ class BuildConfig:
     feature_batch: int = 16
     quiet: bool = False
     cluster: str | None = None  # None: the local pool; "ray[:ADDRESS]" or "ray://ADDRESS" (not part of the spec)
+    cluster_timeout: float = DEFAULT_TIMEOUT  # seconds to reach the cluster
 
 
 @dataclass(frozen=True)
@@ -91,50 +91,6 @@ class ImageRecord:
     width: int  # the source's size as traced
     height: int
     has_alpha: bool
-
-
-def parse_sizes(spec: str) -> list[tuple[int | None, float]]:
-    """'canonical:2,512:1' -> [(None, 0.667), (512, 0.333)] (long side, None for canonical; probability)."""
-    from svgq_jax.data.logos import MAX_LONG_SIDE, MIN_LONG_SIDE
-
-    try:
-        pairs = [
-            (None if a == CANONICAL else int(a), float(b))
-            for a, _, b in (item.partition(":") for item in spec.split(","))
-        ]
-    except ValueError:
-        pairs = []
-    if not pairs or any(
-        not (n is None or MIN_LONG_SIDE <= n <= MAX_LONG_SIDE) or not (w > 0 and np.isfinite(w)) for n, w in pairs
-    ):
-        raise InputError(
-            f"--sizes {spec}: expected SIZE:WEIGHT,... with SIZE '{CANONICAL}' or a long side in "
-            f"{MIN_LONG_SIDE}..{MAX_LONG_SIDE}, and positive weights"
-        )
-    total = sum(w for _, w in pairs)
-    return [(n, w / total) for n, w in pairs]
-
-
-def native_spec(cfg: BuildConfig, index: int) -> tuple[int | None, bool]:
-    """Procedural logo `index`'s (long side, transparent); long side None for a canonical logo. A pure
-    function of the seed and index."""
-    sizes = parse_sizes(cfg.sizes)
-    rng = np.random.default_rng([cfg.seed, index, 0x517E])
-    side = sizes[int(rng.choice(len(sizes), p=[w for _, w in sizes]))][0]
-    return side, side is not None and bool(rng.random() < TRANSPARENT_SHARE)
-
-
-def parse_logos(spec: str) -> tuple[str, int | Path]:
-    """'procedural:N' -> ('procedural', N); a path -> ('folder', Path)."""
-    if spec.startswith("procedural:"):
-        n = spec.split(":", 1)[1]
-        if not n.isdigit() or int(n) < 1:
-            raise InputError(f"--logos {spec}: expected procedural:N with N a positive integer")
-        return "procedural", int(n)
-    path = Path(spec).expanduser()
-    if not path.exists():
-        raise InputError(f"--logos {spec}: no such folder or file (or use procedural:N)")
-    return "folder", path.resolve()
 
 
 def _folder_files(root: Path) -> list[tuple[Path, str]]:
@@ -429,22 +385,12 @@ def _build_spec(cfg: BuildConfig, spec) -> dict:
 def build_dataset(cfg: BuildConfig) -> dict:
     """Build (or finish) the dataset in `cfg.out` and return the build report. The directory is locked
     meanwhile: a second build of it is refused rather than interleaved with this one."""
-    with locked_directory(cfg.out, "a dataset build"):
-        return _build(cfg)
+    check_config(cfg)  # then the engine (a cluster reached, or refused, in bounded time), then the folder
+    with open_engine(cfg.cluster, cfg.cluster_timeout) as engine, locked_directory(cfg.out, "a dataset build"):
+        return _build(cfg, engine)
 
 
-def _build(cfg: BuildConfig) -> dict:
-    if not 1 <= cfg.params_per_logo <= MAX_PARAMS_PER_LOGO:
-        raise InputError(
-            f"--params-per-logo must be at least 1 and at most {MAX_PARAMS_PER_LOGO}, got {cfg.params_per_logo}"
-        )
-    if cfg.workers < 0:
-        raise InputError(f"--workers must be 0 (all cores) or more, got {cfg.workers}")
-    check_max_side(cfg.max_side)
-    parse_logos(cfg.logos)
-    parse_sizes(cfg.sizes)
-    if cfg.cluster:
-        parse_cluster(cfg.cluster)
+def _build(cfg: BuildConfig, engine) -> dict:
     root = Path(cfg.out)
     t0 = time.perf_counter()
     from svgq_jax.data.resnet import FeatureExtractor  # torch: imported where features are computed
@@ -469,17 +415,16 @@ def _build(cfg: BuildConfig) -> dict:
     root.mkdir(parents=True, exist_ok=True)
     write_json(previous, spec)
     seconds = {}
-    with open_engine(cfg.cluster) as engine:
-        t = time.perf_counter()
-        records = _stage_images(cfg, root, engine)
-        seconds["images"] = time.perf_counter() - t
-        t = time.perf_counter()
-        _stage_labels(cfg, root, records, engine)
-        seconds["labels"] = time.perf_counter() - t
-        t = time.perf_counter()
-        features = _stage_features(cfg, root, records, fx, engine)
-        seconds["features"] = time.perf_counter() - t
-        engine_summary = engine.summary()
+    t = time.perf_counter()
+    records = _stage_images(cfg, root, engine)
+    seconds["images"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _stage_labels(cfg, root, records, engine)
+    seconds["labels"] = time.perf_counter() - t
+    t = time.perf_counter()
+    features = _stage_features(cfg, root, records, fx, engine)
+    seconds["features"] = time.perf_counter() - t
+    engine_summary = engine.summary()
     seconds["total"] = time.perf_counter() - t0
     seconds = {k: round(v, 2) for k, v in seconds.items()}
     report = _finish(cfg, root, records, features, fx.spec, seconds, engine_summary)

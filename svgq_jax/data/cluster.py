@@ -51,7 +51,8 @@ from pathlib import Path
 import numpy as np
 
 from svgq_jax.core.errors import InputError
-from svgq_jax.data.pool import _WORKER_ENV, Outcome, _resolve, run_tasks
+from svgq_jax.data.pool import _WORKER_ENV, Outcome, _resolve, cores, run_tasks, usable_workers
+from svgq_jax.data.reach import DEFAULT_TIMEOUT, connect, probe
 
 BATCH = 16  # tasks per Ray task: a label costs 10-100 ms, a Ray task about 1 ms of scheduling
 MAX_LOSSES = 3  # a task whose worker is lost this many times while running it has failed
@@ -84,12 +85,13 @@ def parse_cluster(spec: str) -> str:
 
 
 @contextlib.contextmanager
-def open_engine(cluster: str | None):
-    """The engine a build or measure runs on (see the module docstring); closed on exit."""
+def open_engine(cluster: str | None, timeout: float = DEFAULT_TIMEOUT):
+    """The engine a build or measure runs on (see the module docstring), a cluster reached within `timeout`
+    seconds; closed on exit."""
     if not cluster:
         yield LocalEngine()
         return
-    engine = RayEngine.connect(parse_cluster(cluster))
+    engine = RayEngine.connect(parse_cluster(cluster), timeout)
     try:
         yield engine
     finally:
@@ -100,10 +102,10 @@ class LocalEngine:
     """The in-process pool: `workers` 0 means one per core; features are the driver's."""
 
     def summary(self) -> dict:
-        return {"name": "local", "cpus": os.cpu_count() or 1}
+        return {"name": "local", "cpus": cores()}
 
     def run_tasks(self, target: str, tasks, workers: int, timeout: float) -> Iterator[Outcome]:
-        return run_tasks(target, tasks, workers or os.cpu_count() or 1, timeout)
+        return run_tasks(target, tasks, usable_workers(workers)[0], timeout)
 
     def features(self, spec, weights: Path | None, batches: list[list[Path]]):
         """Nothing on the cluster: the driver computes them (None)."""
@@ -193,20 +195,17 @@ class RayEngine:
     feature_actors: int = 0  # how many GPU actors computed features (0: the driver did)
 
     @classmethod
-    def connect(cls, address: str) -> RayEngine:
+    def connect(cls, address: str, timeout: float = DEFAULT_TIMEOUT) -> RayEngine:
+        """Connected within `timeout` seconds, or InputError (`svgq_jax.data.reach`); the head is probed before
+        Ray is imported, so that a closed port or an unknown host costs nothing."""
+        started = time.monotonic()
+        probe(address, timeout)
         try:
             import ray
         except ImportError:
             raise InputError(f"--cluster needs Ray: {INSTALL_HINT}") from None
-        try:
-            ray.init(
-                address=address,
-                runtime_env={"env_vars": dict(_WORKER_ENV)},
-                logging_level="ERROR",
-                log_to_driver=False,
-            )
-        except (ConnectionError, ValueError, RuntimeError) as e:
-            raise InputError(f"cannot connect to the Ray cluster at {address} ({str(e).splitlines()[0]})") from None
+        env = {"env_vars": dict(_WORKER_ENV)}
+        connect(ray, address, timeout, started, runtime_env=env, logging_level="ERROR", log_to_driver=False)
         return cls(ray)
 
     def close(self) -> None:

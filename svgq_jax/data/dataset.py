@@ -33,6 +33,7 @@ Layout (format version 3; everything is numpy or JSON, loadable without JAX):
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ import numpy as np
 from svgq_jax.core import params as param_space
 from svgq_jax.core.errors import InputError
 from svgq_jax.core.features import FEATURE_DIM
-from svgq_jax.core.files import load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
+from svgq_jax.core.files import inside, load_npy, load_npz, read_json, read_jsonl, save_npy, write_json
 from svgq_jax.core.imagestats import N_STATS, STATS_VERSION
 from svgq_jax.core.imagestats import NAMES as STATS_NAMES
 
@@ -67,6 +68,7 @@ EXAMPLE_FIELDS = (
     "gzip_bytes",
     "raw_bytes",
 )
+IMAGE_ID = re.compile(r"[0-9a-f]{64}")  # the sha256 of the source's size and pixels
 
 
 @dataclass
@@ -133,6 +135,9 @@ def _check_structure(root: Path, meta, images, features: np.ndarray, ex: dict) -
         _fail(root, "metadata.json is not a JSON object")
     if not all(isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("type"), str) for r in images):
         _fail(root, "images.jsonl: every line must be an object with a string id and type")
+    bad = next((n for n, r in enumerate(images, 1) if not IMAGE_ID.fullmatch(r["id"])), None)
+    if bad is not None:  # an id names the image's files: "../" in one would lead out of the dataset
+        _fail(root, f"images.jsonl line {bad}: the id {images[bad - 1]['id'][:70]!r} is not a sha256 (64 hex digits)")
     for name, a in [("features.npy", features), *ex.items()]:
         if a.ndim < 1 or a.dtype.kind not in "biuf":
             _fail(root, f"{name}: expected a numeric array, got {a.dtype} of shape {a.shape}")
@@ -148,6 +153,8 @@ def load_dataset(path: str | os.PathLike, min_examples: int = MIN_TRAIN_EXAMPLES
         _fail(root, "no such directory")
     if not meta_path.is_file():
         _fail(root, "not a finished dataset (no metadata.json); rerun `python -m svgq_jax.data build` to finish it")
+    for name in ("metadata.json", "images.jsonl", "features.npy", "examples.npz", "image_stats.npy", "sources"):
+        inside(root, root / name, f"dataset {root}: {name}")  # nothing is read through a link out of the dataset
     try:
         meta = read_json(meta_path)
     except (OSError, ValueError) as e:
@@ -216,7 +223,9 @@ def _load_stats(ds: Dataset) -> np.ndarray:
     from svgq_jax.data.pool import run_tasks
 
     print(f"note: recomputing image statistics v{STATS_VERSION} for {ds.root}", file=sys.stderr)
-    tasks = [(i, (str(ds.source_path(i)),)) for i in range(ds.n_images)]
+    tasks = [
+        (i, (str(inside(ds.root, ds.source_path(i), f"dataset {ds.root}: image {i}")),)) for i in range(ds.n_images)
+    ]
     stats = np.zeros((ds.n_images, N_STATS), np.float32)
     with tqdm(total=ds.n_images, desc="image statistics", unit="img", file=sys.stderr) as bar:
         for o in run_tasks("svgq_jax.data.tasks:stats_task", tasks, os.cpu_count() or 1, timeout=600.0):

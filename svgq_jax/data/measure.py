@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from svgq_jax.core.images import MAX_SIDE
 from svgq_jax.core.pairs import OrderedWriter, read_pairs, result_row
 from svgq_jax.data.cluster import open_engine
+from svgq_jax.data.reach import DEFAULT_TIMEOUT
 
 
 def measure_pairs(
@@ -25,11 +26,20 @@ def measure_pairs(
     max_side: int = MAX_SIDE,
     quiet: bool = False,
     cluster: str | None = None,
+    cluster_timeout: float = DEFAULT_TIMEOUT,
 ) -> dict:
-    """Trace, render and score every pair, on the local pool or on `cluster` (svgq_jax.data.cluster);
-    returns counts {"measured", "errors", "resumed", "downscaled"}."""
+    """Trace, render and score every pair, on the local pool or on `cluster` (svgq_jax.data.cluster), reached
+    before OUT.partial is opened; returns counts {"measured", "errors", "resumed", "downscaled"}."""
     pairs = read_pairs(pairs_path)
-    writer = OrderedWriter(out_path, pairs)
+    with open_engine(cluster, cluster_timeout) as engine:
+        writer = OrderedWriter(out_path, pairs)
+        try:
+            return _measure(engine, pairs, writer, workers, timeout, max_side, quiet)
+        finally:
+            writer.close()
+
+
+def _measure(engine, pairs, writer: OrderedWriter, workers: int, timeout: float, max_side: int, quiet: bool) -> dict:
     counts = Counter(resumed=writer.done)
     tasks = []
     for i, pair in writer.todo():
@@ -38,21 +48,15 @@ def measure_pairs(
             counts["errors"] += 1
         else:
             tasks.append((i, (str(pair.image), pair.params, max_side)))
-    try:
-        with (
-            open_engine(cluster) as engine,
-            tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar,
-        ):
-            for o in engine.run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers, timeout):
-                pair = pairs[o.key]
-                if o.ok:
-                    writer.put(o.key, result_row(pair, **o.value))
-                    counts["measured"] += 1
-                    counts["downscaled"] += o.value["downscaled_from"] is not None
-                else:
-                    writer.put(o.key, result_row(pair, error=f"line {pair.line}: {o.error}"))
-                    counts["errors"] += 1
-                bar.update()
-    finally:
-        writer.close()
+    with tqdm(total=len(tasks), desc="measure", unit="pair", disable=quiet, file=sys.stderr) as bar:
+        for o in engine.run_tasks("svgq_jax.data.tasks:measure_task", tasks, workers, timeout):
+            pair = pairs[o.key]
+            if o.ok:
+                writer.put(o.key, result_row(pair, **o.value))
+                counts["measured"] += 1
+                counts["downscaled"] += o.value["downscaled_from"] is not None
+            else:
+                writer.put(o.key, result_row(pair, error=f"line {pair.line}: {o.error}"))
+                counts["errors"] += 1
+            bar.update()
     return dict(counts)

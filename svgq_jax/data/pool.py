@@ -36,6 +36,50 @@ _WORKER_ENV = {
 }
 
 
+# What one worker may hold: its trace targets (up to 8 images' PNGs, references and SSIM statistics: about 150 MB
+# each at 2048 px) beside the interpreter and its libraries.
+WORKER_MEMORY = 1 << 30
+
+
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and taskset narrow)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this machine (or this cgroup, if it is tighter) can still give; None when unknown."""
+    found = []
+    try:
+        with open("/proc/meminfo") as f:
+            found += [int(line.split()[1]) << 10 for line in f if line.startswith("MemAvailable:")]
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f, open("/sys/fs/cgroup/memory.current") as g:
+            limit = f.read().strip()
+            if limit != "max":
+                found.append(max(0, int(limit) - int(g.read().strip())))
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def usable_workers(requested: int) -> tuple[int, str | None]:
+    """How many workers to start for `--workers requested` (0: all cores): at most one per core and one per
+    WORKER_MEMORY of available memory, at least one. With a note when that is fewer than asked for."""
+    n_cores, memory = cores(), available_memory()
+    cap = n_cores if memory is None else max(1, min(n_cores, memory // WORKER_MEMORY))
+    if requested and requested <= cap:
+        return requested, None
+    if not requested and cap == n_cores:
+        return cap, None
+    room = f"{n_cores} cores" + ("" if memory is None else f", {memory / (1 << 30):.1f} GiB of memory available")
+    return cap, f"--workers {requested}: this machine runs {cap} at once ({room}; up to 1 GiB a worker): using {cap}"
+
+
 @dataclass(frozen=True)
 class Outcome:
     key: Hashable

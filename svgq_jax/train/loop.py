@@ -224,7 +224,10 @@ def fit(
             epoch_seconds=time.perf_counter() - t0,
         )
         if not np.isfinite(record.train_loss):
-            raise RuntimeError(f"training diverged at epoch {epoch} (loss {record.train_loss}); lower --lr")
+            raise InputError(
+                f"training diverged at epoch {epoch} (loss {record.train_loss}) with learning_rate "
+                f"{cfg.learning_rate:g}; lower --lr"
+            )
         _save_epoch(cfg, ckpt, monitor, state, progress, record)
         if progress.stopped:
             if not quiet:

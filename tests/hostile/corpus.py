@@ -534,14 +534,14 @@ def bundle_cases(root: Path, good: Path) -> list[Case]:
         ("metadata not UTF-8", bundle("utf8", write=replace("metadata.json", b'{"\xff": 1}')), "not UTF-8"),
         ("no input", bundle("noinput", lambda m: m.pop("input")), "corrupt bundle metadata"),
         ("blocks malformed", bundle("blocks", lambda m: m["input"].update(blocks=[1, 2])), "corrupt bundle metadata"),
-        ("n_inputs a string", bundle("ninputs", lambda m: m["input"].update(n_inputs="x")), "says x"),
+        ("n_inputs a string", bundle("ninputs", lambda m: m["input"].update(n_inputs="x")), "n_inputs 'x'"),
         ("backbone a list", bundle("backbone", lambda m: m.update(backbone=[1])), "corrupt bundle metadata"),
         ("version 99", bundle("version", lambda m: m.update(bundle_version=99)), "bundle version 99"),
         ("onnx garbage", bundle("garbage", write=replace(onnx_name, b"not onnx")), "not a loadable ONNX model"),
         (
             "onnx of another width",
             bundle("width", write=lambda d: _onnx_of_width(d / onnx_name, n + 7)),
-            f"takes {n + 7} inputs",
+            f"is float32 [N, {n + 7}], expected float32 [N, {n}]",
         ),
         (
             "onnx external data",
@@ -798,7 +798,7 @@ def flag_cases(root: Path, image: Path, pairs: Path, bundle: Path, dataset: Path
         "optimize --seed -1": ((*optimize, "--seed", "-1", image), "--seed"),
         "optimize --out a folder": ((*optimize, image, "--out", root / "a-folder"), "is a directory"),
         "optimize --out the image": ((*optimize, image, "--out", image), "replace the input"),
-        "optimize an SVG onto itself": ((*optimize, svg), "replace the input"),
+        "optimize an SVG --out itself": ((*optimize, svg, "--out", svg), "replace the input"),
         "optimize a folder --out a file": ((*optimize, root / "a-folder", "--out", root / "a-file"), "not a folder"),
         "info on a file": (("svgq_jax.data", "info", root / "a-file"), "not a finished dataset"),
     }

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 from conftest import REAL_LOGOS, call_main, draw_test_logo, run_cli
@@ -62,6 +63,9 @@ def test_measure_resumes_from_a_partial_output(tmp_path):
     (tmp_path / "p.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     # a previous run finished the first two lines, with a recognisable marker value
     (tmp_path / "o.jsonl.partial").write_text("".join(json.dumps({**r, "ssim": -7.0}) + "\n" for r in rows[:2]))
+    st = os.stat(tmp_path / "a.png")  # and recorded the file each row's image resolved to
+    source = json.dumps([str(tmp_path / "a.png"), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns])
+    (tmp_path / "o.jsonl.partial.sources").write_text(f"{source}\n" * 2)
     r = run_cli("svgq_jax.data", "measure", "--pairs", tmp_path / "p.jsonl", "--out", tmp_path / "o.jsonl")
     assert r.returncode == 0 and "resumed 2" in r.stderr
     out = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text().splitlines()]

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, call_main, draw_test_logo, tiny_flags
+from conftest import REPO, call_main, draw_test_logo, run_cli, tiny_flags
 from hostile import corpus
 
 from svgq_jax.core import files
@@ -210,3 +210,56 @@ def test_workers_of_a_killed_run_exit_quietly(tmp_path):
     proc.wait()
     err = proc.stderr.read()  # returns once the orphaned workers, which share the pipe, have exited too
     assert "Traceback" not in err and "BrokenPipe" not in err, err[-1500:]
+
+
+# --------------------------------------------------------------------------- killed between write and rename
+
+KILL_AT_RENAME = """
+import os, runpy, signal, sys
+real = os.replace
+def replace(src, dst, *a, **k):  # the SVG is whole in its temporary file: killed before it takes its name
+    if str(src).endswith(".tmp") and str(dst).endswith(".svg"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(src, dst, *a, **k)
+os.replace = replace
+sys.argv = ["optimize", *sys.argv[1:]]
+runpy.run_module("svgq_jax.optimize", run_name="__main__")
+"""
+
+
+def test_a_run_killed_at_its_rename_leaves_nothing_after_the_next(tiny_bundle, tmp_path):
+    """kill -9 between the SVG's temporary file and its rename: the rerun into the same output removes it."""
+    draw_test_logo(1).save(tmp_path / "a.png")
+    args = ["--model", str(tiny_bundle), str(tmp_path / "a.png"), "--budget", "16", "--verify", "0"]
+    cmd = [sys.executable, "-c", KILL_AT_RENAME, *args]
+    r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert r.returncode == -signal.SIGKILL, r.stderr[-500:]
+    left = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(left) == 1 and left[0].name.startswith(".a.png.svg.") and not (tmp_path / "a.png.svg").exists()
+    assert b"<svg" in left[0].read_bytes()  # whole, only not renamed
+    r = call_main("svgq_jax.optimize", *args)
+    assert r.returncode == 0 and (tmp_path / "a.png.svg").is_file(), r.stderr[-500:]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+# --------------------------------------------------------------------------- a cluster that does not answer
+
+
+@pytest.mark.parametrize("head", ["silent", "192.0.2.1:6379"])
+def test_a_cluster_that_does_not_answer_is_refused_in_bounded_time(tmp_path, head):
+    """A head that accepts connections and never answers, and an address routed nowhere (TEST-NET-1): data build
+    gives up after --cluster-timeout with one line, and leaves no dataset folder."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        address = f"127.0.0.1:{silent.getsockname()[1]}" if head == "silent" else head
+        out = tmp_path / "ds"
+        args = ["--out", out, "--logos", "procedural:2", "--cluster", f"ray:{address}", "--cluster-timeout", "3"]
+        start = time.monotonic()
+        r = run_cli("svgq_jax.data", "build", *args, "--quiet", timeout=60)
+        wall = time.monotonic() - start
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr[-800:]
+    assert "cannot reach the Ray cluster" in r.stderr.strip().splitlines()[-1] and wall < 20, (wall, r.stderr)
+    assert not out.exists()

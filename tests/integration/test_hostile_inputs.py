@@ -321,6 +321,6 @@ def optimize_reports_every_bad_file(hostile, tmp_path: Path) -> None:
     failures = {Path(f["image"]).name: f["error"] for f in doc["failures"]}
     for case in chosen:
         if case.expect is None:
-            assert (tmp_path / "svgs" / case.path.name).with_suffix(".svg").is_file(), case.name
+            assert (tmp_path / "svgs" / (case.path.name + ".svg")).is_file(), case.name
         else:
             assert case.expect in failures.get(case.path.name, ""), (case.name, failures.get(case.path.name))

@@ -69,7 +69,7 @@ def test_optimize_an_image_and_a_folder(tiny_bundle, tmp_path):
         assert w["paths"] == svg.count("<path") and w["path_commands"] >= w["paths"] and w["grid"] > 0
         raw = res["vtracer_defaults"]  # VTracer's own text: larger than the same trace minified
         assert raw["svg_bytes"] > res["defaults"]["svg_bytes"] and raw["grid"] is None
-    assert (tmp_path / "svgs" / "one.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.svg").is_file()
+    assert (tmp_path / "svgs" / "one.png.svg").is_file() and (tmp_path / "svgs" / "sub" / "two.jpg.svg").is_file()
 
 
 def test_no_minify_writes_vtracers_text(tiny_bundle, tmp_path):
@@ -107,6 +107,7 @@ def test_optimize_objectives_on_the_command_line(tiny_bundle, tmp_path):
         "256",
         "--out",
         tmp_path / "o.svg",
+        "--overwrite",  # each run replaces the last one's SVG
         "--json",
         *a,
     )

@@ -121,3 +121,31 @@ def test_images_that_cannot_be_traced_are_refused(make, words, tmp_path):
     make().save(tmp_path / "x.png")
     with pytest.raises(InputError, match=words):
         images.load_source(tmp_path / "x.png")
+
+
+@pytest.mark.parametrize("size, max_side", [((1000, 1000), 500), ((6300, 1000), 2048), ((1600, 900), 1024)])
+def test_a_jpeg_decoded_smaller_keeps_its_true_size(size, max_side):
+    """JPEG's draft mode decodes a large photo straight at 1/2, 1/4 or 1/8: the source's size is still the file's."""
+    s = images.decode_source(encode(Image.new("RGB", size, (200, 30, 40)), "JPEG"), max_side=max_side)
+    assert s.original_size == size and s.size == images.traced_size(size, max_side) and s.downscaled
+
+
+def test_a_turned_jpeg_decoded_smaller_keeps_its_true_size():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotated a quarter: the picture is 900 wide, 1600 high
+    data = encode(Image.new("RGB", (1600, 900), (200, 30, 40)), "JPEG", exif=exif.tobytes())
+    s = images.decode_source(data, max_side=400)
+    assert s.original_size == (900, 1600) and s.size == (225, 400)
+
+
+def progressive_with_scans(n: int, side: int = 64) -> bytes:
+    """A progressive JPEG whose last scan repeats until it has `n` scans: each one a pass over every pixel."""
+    data = encode(Image.new("RGB", (side, side), (200, 30, 40)), "JPEG", progressive=True)
+    last = data.rindex(b"\xff\xda")
+    return data[:last] + data[last:-2] * (n - data.count(b"\xff\xda") + 1) + b"\xff\xd9"
+
+
+def test_a_jpeg_of_too_many_scans_is_refused_before_decoding():
+    assert images.decode_source(progressive_with_scans(images.MAX_JPEG_SCANS)).size == (64, 64)
+    with pytest.raises(InputError, match=f"a JPEG of {images.MAX_JPEG_SCANS + 1} scans"):
+        images.decode_source(progressive_with_scans(images.MAX_JPEG_SCANS + 1))

@@ -9,7 +9,7 @@ from svgq_jax.data.build import BuildConfig
 
 
 def test_size_mix_is_seeded_and_checked():
-    from svgq_jax.data.build import native_spec, parse_sizes
+    from svgq_jax.data.buildargs import native_spec, parse_sizes
 
     cfg = BuildConfig(out="-", **SMALL)
     specs = [native_spec(cfg, i) for i in range(200)]
