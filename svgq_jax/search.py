@@ -38,6 +38,7 @@ class Candidate:
     transparent_kept: float | None = None
     gzip_bytes: int | None = None  # of the file as written
     grid: float | None = None  # the grid it was written on (None: VTracer's own text, --no-minify)
+    mode: str = "spline"  # VTracer's curve mode it was traced in ("polygon": straight segments only)
     error: str | None = None
 
 
@@ -263,12 +264,12 @@ def choose(verified: list[Candidate], defaults: Candidate, objective: Objective)
     return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
 
 
-def refine_floor(objective: Objective, verified: list[Candidate], reached: bool) -> float | None:
+def refine_floor(objective: Objective, verified: list[Candidate]) -> float | None:
     """How low the written pick's SSIM may go when its grid is made coarser, by the objective's own tolerance:
-    compact, within SAME_QUALITY of the best verified; --min-ssim, the bound (when a candidate reached it).
-    quality and --max-bytes keep the image's grid (None): a coarser grid buys no SSIM."""
+    compact, within SAME_QUALITY of the best verified; --min-ssim, the bound (a pick under it is tried on finer
+    grids). quality and --max-bytes keep the image's grid (None)."""
     if objective.kind == "compact":
         return max(c.actual for c in verified) - SAME_QUALITY
-    if objective.kind == "min_ssim" and reached:
+    if objective.kind == "min_ssim":
         return objective.value
     return None

@@ -63,6 +63,11 @@ class Result:
         return d
 
 
+# The pick is tried on a coarser grid only with this much SSIM above the objective's floor: a rung coarser costs
+# about 0.001 SSIM on real logos, and each try renders the file (ACCURACY.md section 19).
+REFINE_MARGIN = 0.001
+
+
 @dataclass(frozen=True)
 class Writer:
     """How one image's candidates become the file a user gets: minified on the image's grid (`core.written`),
@@ -82,8 +87,8 @@ class Writer:
     def refined(self, raw: str, first: Candidate, text: str, floor: float) -> tuple[Candidate, str]:
         """The pick rewritten on the coarsest grid `svgmin.search` reaches from the image's whose file keeps the SSIM
         at or above `floor` (the objective's tolerance), each grid checked by rendering; (candidate, file)."""
-        if self.grid is None:
-            return first, text
+        if self.grid is None or 0 <= first.actual - floor < REFINE_MARGIN:
+            return first, text  # VTracer's text, or too close to the floor for a coarser grid to pass
         files = {self.grid: (first, text)}
 
         def passes(grid: float) -> bool:
@@ -101,17 +106,18 @@ class Writer:
         return out if self.grid is None else minified(out, self.grid)
 
 
-def _measure(write: Writer, vector: np.ndarray, predicted: np.ndarray) -> tuple[Candidate, str | None, str | None]:
-    """One candidate traced and written: (candidate, its file, VTracer's text)."""
+def _measure(write: Writer, vector: np.ndarray, predicted: np.ndarray, mode: str = "spline") -> tuple:
+    """One candidate traced (in VTracer's curve `mode`) and written: (candidate, its file, VTracer's text)."""
     params = param_space.from_vector(vector)
     svg = None
     try:
         t0 = time.perf_counter()
-        svg = trace(write.target.png, params)
+        svg = trace(write.target.png, params, mode)
         traced = write(svg, time.perf_counter() - t0)
     except TraceFailure as e:
         traced = e
-    return (*_verified(params, predicted, traced), svg)
+    c, text = _verified(params, predicted, traced)
+    return replace(c, mode=mode), text, svg
 
 
 def _with_label(c: Candidate, lab: Label) -> Candidate:
@@ -180,12 +186,28 @@ def optimize_image(
     if not ok:
         raise InputError(f"{name}: VTracer failed on every verified candidate ({measured[0][0].error})")
     chosen, reached = choose([c for c, _, _ in ok], defaults, objective)
-    _, svg, raw = next(m for m in ok if m[0] is chosen)
-    best, floor = chosen, refine_floor(objective, [c for c, _, _ in ok], reached)
-    if floor is not None:  # the pick on the coarsest grid the objective's tolerance allows
-        best, svg = write.refined(raw, chosen, svg, floor)
+    pick = next(m for m in ok if m[0] is chosen)
+    floor = refine_floor(objective, [c for c, _, _ in ok])
+    if floor is not None:  # VTracer's polygon mode on the same parameters, then the coarsest grid within tolerance
+        pick = _polygon(write, pick, floor, defaults, measured)
+        chosen, (best, svg) = pick[0], write.refined(pick[2], pick[0], pick[1], floor)
+        reached = reached or best.actual >= floor  # --min-ssim: a finer grid may reach the bound
+    else:
+        chosen, best, svg = pick[0], pick[0], pick[1]
     swap = lambda c: best if c is chosen else c
     return done(reached, best, svg, [swap(c) for c, _, _ in measured], swap(defaults))
+
+
+def _polygon(write: Writer, pick: tuple, floor: float, defaults: Candidate, measured: list) -> tuple:
+    """The pick traced again in VTracer's polygon mode (straight segments only), kept when it is smaller and still
+    within the objective's tolerance: on real logos it was the smallest same-SSIM file of 27 on about half of them
+    (ACCURACY.md section 19). One more trace; the alternative joins the verified candidates."""
+    c = pick[0]
+    alt = _measure(write, param_space.to_vector(c.params), np.array([c.predicted]), "polygon")  # the model's: spline
+    alt = (replace(alt[0], predicted_bytes=c.predicted_bytes), alt[1], alt[2])
+    measured.append(alt)
+    good = alt[0].actual is not None and alt[0].actual >= floor and keeps_transparency(alt[0], defaults)
+    return alt if good and (alt[0].svg_bytes < c.svg_bytes or c.actual < floor) else pick
 
 
 def _verify(write: Writer, vectors, preds, objective: Objective, k: int, defaults: Candidate) -> list[tuple]:

@@ -68,7 +68,12 @@ class Target:
         return self.ref.shape[1], self.ref.shape[0]
 
 
-def trace(png: bytes, params: Mapping) -> str:
+# VTracer's curve modes: the model predicts "spline" (the fixed setting); `optimize` also verifies "polygon"
+# (ACCURACY.md section 19: straight segments only, often the smaller file at the same SSIM).
+MODES = ("spline", "polygon")
+
+
+def trace(png: bytes, params: Mapping, mode: str = "spline") -> str:
     """Trace PNG bytes (RGB, or RGBA: VTracer leaves transparent pixels out) with VTracer;
     `params` must already be validated."""
     import vtracer
@@ -77,7 +82,7 @@ def trace(png: bytes, params: Mapping) -> str:
         svg = vtracer.convert_raw_image_to_svg(
             png,
             img_format="png",
-            **param_space.FIXED_SETTINGS,
+            **{**param_space.FIXED_SETTINGS, "mode": mode},
             color_precision=int(params["color_precision"]),
             layer_difference=int(params["layer_difference"]),
             corner_threshold=int(params["corner_threshold"]),

@@ -73,12 +73,12 @@ def written(target: Target, svg: str, grid: float, seconds: float, size: tuple[i
     return Written(text, replace(lab, gzip_bytes=gzip_bytes(text), grid=grid), grid, svg)
 
 
-def label_written(target: Target, params: Mapping, grid: float) -> Written:
-    """Trace one parameter set and write it on the image's grid."""
+def label_written(target: Target, params: Mapping, grid: float, mode: str = "spline") -> Written:
+    """Trace one parameter set (in VTracer's curve `mode`) and write it on the image's grid."""
     import time
 
     t0 = time.perf_counter()
-    svg = trace(target.png, params)
+    svg = trace(target.png, params, mode)
     return written(target, svg, grid, time.perf_counter() - t0)
 
 

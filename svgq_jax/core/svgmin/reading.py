@@ -46,8 +46,9 @@ _HEAD = re.compile(
 _ATTR = re.compile(r' ([A-Za-z]+)="([^"]*)"')
 
 
+# VTracer's spline mode separates every number by a space; its polygon mode writes each point as "x,y".
 _PATH = re.compile(
-    r'<path d="([MCLZ0-9. -]*)" fill="#([0-9A-Fa-f]{6})"'
+    r'<path d="([MCLZ0-9., -]*)" fill="#([0-9A-Fa-f]{6})"'
     rf'(?: transform="translate\(({_T}),({_T})\)")?\s*/>\s*'
 )
 
@@ -125,6 +126,7 @@ def parse(text: str) -> Parsed:
         if len(fills) >= MAX_PATHS:
             raise ValueError(f"more than {MAX_PATHS} paths")
         d, fill, x, y = m.groups()
+        d = d.replace(",", " ")  # polygon mode's "x,y" (a comma anywhere else still fails the form check)
         if d and d[-1] != " ":
             d += " "
         if dcheck(d) is None:

@@ -275,3 +275,12 @@ def test_the_written_file_is_smaller_than_vtracers_and_looks_the_same(logos):
         assert len(out) < len(svg) / 2
         assert ssim(render(svg, size), render(out, size)) > 0.995
         assert np.isfinite(ssim(render(out, size), render(out, size)))
+
+
+def test_polygon_mode_is_read_as_the_same_points():
+    """VTracer's polygon mode writes "x,y" pairs: read as the same points as the space-separated form."""
+    poly = f'{HEAD}<path d="M0,0 L15,0 L15,9 L0,9 Z " fill="#123456" transform="translate(5,7)"/></svg>'
+    spaced = poly.replace("0,0", "0 0").replace("15,0", "15 0").replace("15,9", "15 9").replace("0,9", "0 9")
+    assert svgmin.minify(poly, 1) == svgmin.minify(spaced, 1)
+    with pytest.raises(ValueError):
+        svgmin.minify(poly.replace("L15,0", "L15,,0"), 1)  # a comma anywhere else is not the form
