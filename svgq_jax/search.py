@@ -264,12 +264,13 @@ def choose(verified: list[Candidate], defaults: Candidate, objective: Objective)
     return (max(fits, key=lambda c: c.actual), True) if fits else (min(verified, key=lambda c: c.svg_bytes), False)
 
 
-def refine_floor(objective: Objective, verified: list[Candidate]) -> float | None:
+def refine_floor(objective: Objective, verified: list[Candidate], chosen: Candidate) -> float | None:
     """How low the written pick's SSIM may go when its grid is made coarser, by the objective's own tolerance:
-    compact, within SAME_QUALITY of the best verified; --min-ssim, the bound (a pick under it is tried on finer
-    grids). quality and --max-bytes keep the image's grid (None)."""
+    compact, within SAME_QUALITY of the best verified, and never under the pick (`choose` may keep the smaller
+    defaults further below); --min-ssim, the bound (a pick under it is tried on finer grids). quality and
+    --max-bytes keep the image's grid (None)."""
     if objective.kind == "compact":
-        return max(c.actual for c in verified) - SAME_QUALITY
+        return min(max(c.actual for c in verified) - SAME_QUALITY, chosen.actual)
     if objective.kind == "min_ssim":
         return objective.value
     return None

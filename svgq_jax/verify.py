@@ -187,27 +187,28 @@ def optimize_image(
         raise InputError(f"{name}: VTracer failed on every verified candidate ({measured[0][0].error})")
     chosen, reached = choose([c for c, _, _ in ok], defaults, objective)
     pick = next(m for m in ok if m[0] is chosen)
-    floor = refine_floor(objective, [c for c, _, _ in ok])
-    if floor is not None:  # VTracer's polygon mode on the same parameters, then the coarsest grid within tolerance
-        pick = _polygon(write, pick, floor, defaults, measured)
-        chosen, (best, svg) = pick[0], write.refined(pick[2], pick[0], pick[1], floor)
-        reached = reached or best.actual >= floor  # --min-ssim: a finer grid may reach the bound
-    else:
-        chosen, best, svg = pick[0], pick[0], pick[1]
+    if refine_floor(objective, [c for c, _, _ in ok], chosen) is None:  # quality, --max-bytes: the image's grid
+        return done(reached, chosen, pick[1], [c for c, _, _ in measured], defaults)
+    # VTracer's polygon mode on the pick's parameters is one more candidate; then the pick's coarsest grid within
+    # the objective's tolerance
+    alt = _polygon(write, pick[0])
+    measured.append(alt)
+    if alt[0].actual is not None and keeps_transparency(alt[0], defaults):
+        ok.append(alt)
+        chosen, reached = choose([c for c, _, _ in ok], defaults, objective)
+        pick = next(m for m in ok if m[0] is chosen)
+    floor = refine_floor(objective, [c for c, _, _ in ok], chosen)
+    best, svg = write.refined(pick[2], chosen, pick[1], floor)
+    reached = reached or best.actual >= floor  # --min-ssim: a finer grid may reach the bound
     swap = lambda c: best if c is chosen else c
     return done(reached, best, svg, [swap(c) for c, _, _ in measured], swap(defaults))
 
 
-def _polygon(write: Writer, pick: tuple, floor: float, defaults: Candidate, measured: list) -> tuple:
-    """The pick traced again in VTracer's polygon mode (straight segments only), kept when it is smaller and still
-    within the objective's tolerance: on real logos it was the smallest same-SSIM file of 27 on about half of them
-    (ACCURACY.md section 19). One more trace; the alternative joins the verified candidates."""
-    c = pick[0]
+def _polygon(write: Writer, c: Candidate) -> tuple:
+    """The candidate `c` traced again in VTracer's polygon mode (straight segments only): on real logos it was the
+    smallest same-SSIM file of 27 on about half of them (ACCURACY.md section 19). One more trace."""
     alt = _measure(write, param_space.to_vector(c.params), np.array([c.predicted]), "polygon")  # the model's: spline
-    alt = (replace(alt[0], predicted_bytes=c.predicted_bytes), alt[1], alt[2])
-    measured.append(alt)
-    good = alt[0].actual is not None and alt[0].actual >= floor and keeps_transparency(alt[0], defaults)
-    return alt if good and (alt[0].svg_bytes < c.svg_bytes or c.actual < floor) else pick
+    return (replace(alt[0], predicted_bytes=c.predicted_bytes), alt[1], alt[2])
 
 
 def _verify(write: Writer, vectors, preds, objective: Objective, k: int, defaults: Candidate) -> list[tuple]:

@@ -98,7 +98,9 @@ def test_the_pick_may_coarsen_only_within_its_objectives_tolerance():
     from svgq_jax.search import SAME_QUALITY, Candidate, Objective, refine_floor
 
     verified = [Candidate({}, 0.9, actual=a, svg_bytes=b) for a, b in ((0.95, 900), (0.94, 500))]
-    assert refine_floor(Objective(), verified) == 0.95 - SAME_QUALITY  # compact: the best verified, less 0.002
-    assert refine_floor(Objective("min_ssim", 0.99), verified) == 0.99  # the bound, reached or not
-    assert refine_floor(Objective("quality"), verified) is None
-    assert refine_floor(Objective("max_bytes", 600), verified) is None
+    best, small = verified
+    assert refine_floor(Objective(), verified, best) == 0.95 - SAME_QUALITY  # compact: the best verified, less 0.002
+    assert refine_floor(Objective(), verified, small) == 0.94  # a pick further below (the defaults kept): its own
+    assert refine_floor(Objective("min_ssim", 0.99), verified, best) == 0.99  # the bound, reached or not
+    assert refine_floor(Objective("quality"), verified, best) is None
+    assert refine_floor(Objective("max_bytes", 600), verified, best) is None
