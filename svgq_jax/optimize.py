@@ -10,6 +10,7 @@ the picks is `svgq_jax.verify` (`optimize_image`, one image).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ import numpy as np
 from svgq_jax.core import cli, images, outputs
 from svgq_jax.core import params as param_space
 from svgq_jax.core.errors import InputError
+from svgq_jax.core.tracing import TraceFailure
+from svgq_jax.report import Report, check_report_path
 from svgq_jax.search import CLEARLY_BETTER, MAX_BUDGET, SAME_QUALITY, SMALL_IMAGE, Objective
 from svgq_jax.verify import Result, optimize_image
 
@@ -183,6 +186,12 @@ def _parser() -> cli.Parser:
     )
     p.add_argument("--seed", type=cli.int_in(0, 2**63 - 1), default=0)
     p.add_argument("--json", action="store_true", help="machine-readable output (one JSON document)")
+    p.add_argument(
+        "--report",
+        metavar="PATH.html",
+        help="also write one self-contained HTML page: each logo beside its SVG, where they differ, the verified "
+        "candidates and the numbers against VTracer's defaults (for a folder an index first, and the failures)",
+    )
     return p
 
 
@@ -202,26 +211,43 @@ def main(argv=None) -> int:
     many = Path(a.image).is_dir()
     plan = outputs.plan(Path(a.image), a.out, a.overwrite)  # every output checked before any work
     files = [f for f, _ in plan]
+    if a.report:
+        check_report_path(a.report, plan, a.overwrite)
     predictor = QualityPredictor.load(a.model, max_side=a.max_side)
+    report = Report(a.model, objective.describe(), many) if a.report else None
+    progress = Progress(len(plan), many)
     results, failures = [], []
-    for i, (f, dest) in enumerate(plan):
-        if i % BATCH_IMAGES == 0:
-            decoded = _prefetch(predictor, files[i : i + BATCH_IMAGES])
-        try:
-            image = decoded.pop(f, f)  # decoded by the batch path, or a file for optimize_image to report
-            r = optimize_image(
-                predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f), not a.no_minify
-            )
-            outputs.check_plan([(f, dest)], a.overwrite)  # again: the place may have changed meanwhile
-        except InputError as e:
-            if not many:
-                raise
-            failures.append({"image": str(f), "error": str(e)})
-            print(f"skipped: {e}", file=sys.stderr)
-            continue
-        outputs.write(dest, r.svg)
-        results.append((r, dest))
-        _report(r, dest, f, a, objective)
+    try:
+        for i, (f, dest) in enumerate(plan):
+            if i % BATCH_IMAGES == 0:
+                decoded = _prefetch(predictor, files[i : i + BATCH_IMAGES])
+            try:
+                image = decoded.pop(f, f)  # decoded by the batch path, or a file for optimize_image to report
+                r = optimize_image(
+                    predictor, image, a.budget, a.verify, a.seed, fixed, objective, a.pareto, str(f), not a.no_minify
+                )
+                outputs.check_plan([(f, dest)], a.overwrite)  # again: the place may have changed meanwhile
+            except InputError as e:
+                if not many:
+                    raise
+                failures.append({"image": str(f), "error": str(e)})
+                if report:
+                    report.fail(str(f), str(e))
+                progress.failed(e)
+                continue
+            outputs.write(dest, r.svg)
+            results.append((r, dest))
+            if report:
+                _add_to_report(report, predictor, image, r, dest)
+            with progress.beside():
+                _report(r, dest, f, a, objective)
+            progress.done(f, r)
+    finally:  # an interrupted folder still gets the report of the logos it finished
+        progress.close()
+        if report and (results or failures):
+            size = report.write(a.report)
+            done = f"{len(results)} logos, {len(failures)} failed"
+            print(f"report: {a.report} ({done}; {size:,} bytes)", file=sys.stderr)
     if a.json:
         print(
             json.dumps(
@@ -229,6 +255,55 @@ def main(argv=None) -> int:
             )
         )
     return 0 if results else 2
+
+
+def _add_to_report(report: Report, predictor, image, r: Result, dest: Path) -> None:
+    """One logo into the report: its source as traced, and the defaults' trace the predictor keeps (their paths)."""
+    source = predictor.source(image)
+    traced = predictor.defaults_trace(source)
+    report.add(r, source, dest, None if isinstance(traced, TraceFailure) else traced[1])
+
+
+class Progress:
+    """A folder's progress on stderr: a bar on a terminal, else one line per logo; nothing for one image."""
+
+    def __init__(self, total: int, many: bool):
+        self.total, self.n, self.bar = total, 0, None
+        self.lines = many and not sys.stderr.isatty()
+        if many and not self.lines:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="logo", file=sys.stderr, dynamic_ncols=True)
+
+    def beside(self):
+        """A context to print in while the bar is up (it is taken down and redrawn)."""
+        return self.bar.external_write_mode(file=sys.stderr) if self.bar else contextlib.nullcontext()
+
+    def _step(self, line: str) -> None:
+        self.n += 1
+        if self.bar is not None:
+            self.bar.update()
+        elif self.lines:
+            print(f"[{self.n}/{self.total}] {line}", file=sys.stderr, flush=True)
+
+    def done(self, f: Path, r: Result) -> None:
+        c, vt = r.best, r.vtracer_defaults
+        ssim = f"SSIM {c.actual:.4f}" if c.actual is not None else "not verified"
+        size = r.written.get("bytes") or len(r.svg.encode())
+        ratio = f" ({size / vt.svg_bytes:.2f}x VTracer's defaults)" if vt is not None and vt.svg_bytes else ""
+        self._step(f"{f}: {ssim}, {size} bytes{ratio}, {r.total_seconds:.2f} s")
+
+    def failed(self, e: InputError) -> None:
+        if self.lines:
+            self._step(f"skipped: {e}")
+            return
+        with self.beside():
+            print(f"skipped: {e}", file=sys.stderr)
+        self._step("")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _report(r: Result, dest: Path, f: Path, a, objective: Objective) -> None:
